@@ -1,0 +1,54 @@
+#include "attention_head.h"
+
+#include <string>
+
+namespace gcasim {
+
+using namespace sc_core;
+
+readout::params attention_head::readout_params(const config::head_config& c)
+{
+    readout::params p;
+    p.sub_tiles = c.sub_tiles();
+    p.width = c.head_dim;
+    p.combine = c.combine;
+    p.scale = c.readout_scale;
+    p.counter_levels = c.quant.enabled ? c.quant.out_levels : 0;
+    p.clip = c.quant.out_clip;
+    p.convert_time = sc_time(c.timing.readout_ns, SC_NS);
+    p.combine_time = sc_time(c.timing.digital_ns, SC_NS);
+    return p;
+}
+
+sliding_window_controller::params attention_head::controller_params(const config::head_config& c)
+{
+    sliding_window_controller::params p;
+    p.window = c.window;
+    p.sub_tiles = c.sub_tiles();
+    p.tile_tokens = c.tile_tokens;
+    p.width = c.head_dim;
+    p.converted_size = c.combine == config::combine_mode::digital_adders ? p.sub_tiles * p.width : p.width;
+    p.token_period = sc_time(c.timing.token_period_ns, SC_NS);
+    p.q_levels = c.quant.enabled ? c.quant.q_levels : 0;
+    return p;
+}
+
+attention_head::attention_head(const sc_module_name& name, const config::head_config& c,
+                               const token_stream& input, token_observer* observer)
+    : sc_module(name), tiles(), out("readout", readout_params(c)),
+      controller("controller", controller_params(c), input, observer), config_(c)
+{
+    for (int n = 0; n < c.sub_tiles(); ++n) {
+        tiles.push_back(std::make_unique<sub_tile>(("tile_" + std::to_string(n)).c_str(), c));
+        sub_tile& tile = *tiles.back();
+        controller.k_write_socket.bind(tile.k_array.write_socket);
+        controller.v_write_socket.bind(tile.v_array.write_socket);
+        controller.k_mac_socket.bind(tile.k_array.mac_socket);
+        controller.v_mac_socket.bind(tile.v_array.mac_socket);
+        controller.c2p_socket.bind(tile.c2p.charge_socket);
+    }
+    controller.convert_socket.bind(out.convert_socket);
+    controller.combine_socket.bind(out.combine_socket);
+}
+
+}  // namespace gcasim

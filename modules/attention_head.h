@@ -1,0 +1,35 @@
+// One analog attention head: ceil(W/64) sub-tiles, the sliding-window controller and the readout,
+// wired together. Only instantiation and binding.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include <systemc>
+
+#include "config/head_config.h"
+#include "readout.h"
+#include "sliding_window_controller.h"
+#include "sub_tile.h"
+
+namespace gcasim {
+
+class attention_head : public sc_core::sc_module {
+public:
+    std::vector<std::unique_ptr<sub_tile>> tiles;
+    readout out;
+    sliding_window_controller controller;
+
+    attention_head(const sc_core::sc_module_name& name, const config::head_config& config,
+                   const token_stream& input, token_observer* observer);
+
+    const config::head_config& config() const { return config_; }
+
+    static readout::params readout_params(const config::head_config& config);
+    static sliding_window_controller::params controller_params(const config::head_config& config);
+
+private:
+    config::head_config config_;
+};
+
+}  // namespace gcasim

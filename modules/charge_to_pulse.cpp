@@ -1,0 +1,39 @@
+#include "charge_to_pulse.h"
+
+#include "analog_payload.h"
+#include "device/quantizer.h"
+
+namespace gcasim {
+
+using namespace sc_core;
+
+charge_to_pulse::charge_to_pulse(const sc_module_name& name, const params& p)
+    : sc_module(name), charge_socket("charge_socket"), params_(p), events_()
+{
+    charge_socket.register_b_transport(this, &charge_to_pulse::transport);
+}
+
+sc_time charge_to_pulse::pulse_width(double s) const
+{
+    return device::hard_sigmoid(s, params_.s_sat) * params_.t_max;
+}
+
+void charge_to_pulse::transport(tlm::tlm_generic_payload& gp, sc_time& delay)
+{
+    const analog_payload* in = gp.get_extension<analog_payload>();
+    if (gp.get_command() != tlm::TLM_READ_COMMAND || !in || in->input_size != params_.converters ||
+        vector_size(gp) != params_.converters) {
+        gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+        return;
+    }
+    double* phi = vector_data(gp);
+    for (std::size_t i = 0; i < params_.converters; ++i) {
+        const bool enabled = !in->line_enabled || in->line_enabled[i];
+        phi[i] = enabled ? device::hard_sigmoid(in->input[i], params_.s_sat) : 0.0;
+        events_.conversions += enabled;
+    }
+    delay += params_.conversion_time;
+    gp.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+}  // namespace gcasim

@@ -1,0 +1,78 @@
+// A small parameter registry in the shape of Accellera CCI: every key has a path, a type, a default,
+// a unit, an allowed range and a description. Configs (JSON files and --set overrides) are checked
+// against it; any problem is a config_error naming the key, the value and what is allowed.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace gcasim::config {
+
+/// A configuration problem (bad key, type, value or combination): exit code 2 at the CLI.
+class config_error : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+enum class param_type { integer, number, boolean, choice };
+
+struct param_spec {
+    std::string path;         ///< dotted key, e.g. "cell.leakage.tau_ns"
+    param_type type;
+    nlohmann::json default_value;
+    std::string unit;         ///< "ns", "V", "tokens", "" for dimensionless
+    std::string description;
+    double min = 0.0, max = 0.0;  ///< inclusive range for integer/number (ignored if min > max)
+    bool min_exclusive = false;   ///< value must be > min rather than >= min
+    std::vector<std::string> choices;  ///< allowed strings for `choice`
+};
+
+/// Builders for the four kinds of parameter.
+param_spec integer_param(std::string path, long long def, double min, double max, std::string unit,
+                         std::string description);
+param_spec number_param(std::string path, double def, double min, double max, std::string unit,
+                        std::string description, bool min_exclusive = false);
+param_spec choice_param(std::string path, std::string def, std::vector<std::string> choices,
+                        std::string description);
+param_spec bool_param(std::string path, bool def, std::string description);
+
+class param_schema {
+public:
+    void add(param_spec spec);
+    const param_spec* find(const std::string& path) const;
+    const std::vector<param_spec>& params() const { return params_; }
+
+    /// Nested JSON with every key at its default.
+    nlohmann::json defaults() const;
+
+    /// Check a nested JSON config: unknown keys (with the nearest valid name), types, ranges.
+    void validate(const nlohmann::json& config) const;
+
+    /// Apply "path=value" to a nested config; the value is parsed as the key's type.
+    void apply_override(nlohmann::json& config, const std::string& assignment) const;
+
+    /// Human-readable table of all parameters (for --list-params and the docs).
+    std::string describe() const;
+
+private:
+    void check_value(const param_spec& spec, const nlohmann::json& value) const;
+    std::string nearest(const std::string& path) const;
+    std::vector<param_spec> params_;
+};
+
+/// Merge `overlay` into `base` key by key (objects recursively, leaves replaced).
+void merge_into(nlohmann::json& base, const nlohmann::json& overlay);
+
+/// Read a JSON file; malformed JSON is reported with line and column.
+nlohmann::json read_json_file(const std::string& file, const std::string& what);
+
+/// Value at a dotted path of a nested JSON (must exist).
+const nlohmann::json& at_path(const nlohmann::json& config, const std::string& path);
+
+/// What a value looks like in a message: strings quoted, numbers as written.
+std::string show(const nlohmann::json& value);
+
+}  // namespace gcasim::config

@@ -1,0 +1,40 @@
+#include "device/quantizer.h"
+
+#include <cmath>
+#include <stdexcept>
+
+namespace gcasim::device {
+
+double round_half_even(double x)
+{
+    const double r = std::round(x);  // halves away from zero
+    if (std::fabs(x - std::trunc(x)) == 0.5)
+        return 2.0 * std::round(x / 2.0);
+    return r;
+}
+
+quantizer::quantizer(double lo, double hi, int levels)
+    : lo_(lo), hi_(hi), step_(0.0), levels_(levels)
+{
+    if (!(hi > lo))
+        throw std::invalid_argument("quantizer range must have hi > lo");
+    if (levels == 1 || levels < 0)
+        throw std::invalid_argument("quantizer levels must be 0 (off) or >= 2");
+    if (levels > 0)
+        step_ = (hi - lo) / (levels - 1);
+}
+
+long quantizer::steps(double x) const
+{
+    return static_cast<long>(round_half_even(clamp(x, lo_, hi_) / step_));
+}
+
+double quantizer::operator()(double x) const
+{
+    const double c = clamp(x, lo_, hi_);
+    if (levels_ == 0)
+        return c;
+    return step_ * round_half_even(c / step_);
+}
+
+}  // namespace gcasim::device

@@ -1,0 +1,39 @@
+// Uniform quantizers of the hardware's three conversions (query pulse widths, DAC writes, readout
+// counter). Plain C++.
+#pragma once
+
+namespace gcasim::device {
+
+/// The authors' quantizer: clamp to [lo, hi], step = (hi - lo)/(levels - 1), grid anchored at 0,
+/// x_q = step * round_half_even(x / step). `levels == 0` means "no quantization" (clamp only).
+class quantizer {
+public:
+    quantizer(double lo, double hi, int levels);
+
+    double operator()(double x) const;
+
+    /// Index of the nearest grid point (after clamping), i.e. round_half_even(x/step).
+    long steps(double x) const;
+
+    double step() const { return step_; }
+    double lo() const { return lo_; }
+    double hi() const { return hi_; }
+    int levels() const { return levels_; }
+    bool enabled() const { return levels_ > 0; }
+
+private:
+    double lo_, hi_, step_;
+    int levels_;
+};
+
+/// Round half to even, independent of the current floating-point rounding mode.
+double round_half_even(double x);
+
+/// Clamp helper used by the pulse and readout circuits.
+inline double clamp(double x, double lo, double hi) { return x < lo ? lo : (x > hi ? hi : x); }
+
+/// HardSigmoid of the charge-to-pulse converter: phi = clamp(S/s_sat, 0, 1), the output pulse
+/// width as a fraction of T_max.
+inline double hard_sigmoid(double s, double s_sat) { return clamp(s / s_sat, 0.0, 1.0); }
+
+}  // namespace gcasim::device

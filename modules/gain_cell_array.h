@@ -1,0 +1,69 @@
+// One gain-cell array (64x64 in the paper): stores one token per line through its DACs and computes
+// a MAC of input pulses against the stored values, with leakage from each value's simulated age.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_target_socket.h>
+
+#include "device/cell_lines.h"
+#include "device/cell_model.h"
+#include "device/quantizer.h"
+
+namespace gcasim {
+
+class gain_cell_array : public sc_core::sc_module {
+public:
+    /// Which way a token is laid out. K arrays: a token is a column, the query drives the rows and
+    /// each column integrates one token's score. V arrays: a token is a row, phi pulses drive the
+    /// rows and each column integrates one output dimension.
+    enum class orientation { token_per_column, token_per_row };
+
+    struct params {
+        orientation layout = orientation::token_per_column;
+        std::size_t token_lines = 64;  ///< tokens held (columns of K, rows of V)
+        std::size_t width = 64;        ///< head dimension d
+        sc_core::sc_time write_time{10, sc_core::SC_NS};  ///< DAC write of one token line
+        sc_core::sc_time read_time{15, sc_core::SC_NS};   ///< one MAC (pulses up to T_max)
+        sc_core::sc_time tau{5, sc_core::SC_MS};          ///< retention time constant
+        device::cell_model model{device::nonlinearity::polynomial, device::leakage_form::voltage, 1};
+        double v_max = 0.9;   ///< DAC range top (V), bottom 0 V
+        int dac_levels = 8;   ///< 0 = ideal DAC (clamp only)
+    };
+
+    /// What the array did, for the energy ledger.
+    struct event_counts {
+        std::uint64_t cells_written = 0;  ///< DAC conversions
+        std::uint64_t cells_read = 0;     ///< cell x pulse products integrated
+        std::uint64_t macs = 0;           ///< MAC operations
+    };
+
+    /// TLM_WRITE_COMMAND, address = token line, data = `width` voltages (V).
+    tlm_utils::simple_target_socket<gain_cell_array> write_socket;
+    /// TLM_READ_COMMAND with an analog_payload: input pulses (fractions of T_max), data = charges.
+    tlm_utils::simple_target_socket<gain_cell_array> mac_socket;
+
+    gain_cell_array(const sc_core::sc_module_name& name, const params& p);
+
+    const params& parameters() const { return params_; }
+    const event_counts& events() const { return events_; }
+    const device::cell_lines& cells() const { return cells_; }
+
+private:
+    void write_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+    void mac_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+    void update_decay(const sc_core::sc_time& now);
+
+    params params_;
+    device::quantizer dac_;
+    device::cell_lines cells_;
+    std::vector<sc_core::sc_time> written_at_;  ///< end of the last write of each line
+    std::vector<double> decay_;                 ///< leakage factor per line, for the current MAC
+    std::vector<double> stored_;                ///< scratch: one line after the DAC
+    event_counts events_;
+};
+
+}  // namespace gcasim

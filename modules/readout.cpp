@@ -1,0 +1,91 @@
+#include "readout.h"
+
+#include <algorithm>
+
+#include "analog_payload.h"
+
+namespace gcasim {
+
+using namespace sc_core;
+using config::combine_mode;
+
+readout::readout(const sc_module_name& name, const params& p)
+    : sc_module(name), convert_socket("convert_socket"), combine_socket("combine_socket"), params_(p),
+      counter_(-1.0, 1.0, p.counter_levels),
+      max_steps_(p.clip == config::output_clip::counter ? (p.counter_levels - 1) / 2 : -1), events_()
+{
+    convert_socket.register_b_transport(this, &readout::convert_transport);
+    combine_socket.register_b_transport(this, &readout::combine_transport);
+}
+
+std::size_t readout::converted_size() const
+{
+    return params_.combine == combine_mode::digital_adders ? params_.sub_tiles * params_.width
+                                                           : params_.width;
+}
+
+double readout::convert(double x) const
+{
+    if (!counter_.enabled())
+        return device::clamp(x, -1.0, 1.0);
+    long steps = counter_.steps(x);
+    if (max_steps_ >= 0)
+        steps = std::clamp(steps, -max_steps_, max_steps_);
+    return static_cast<double>(steps) * counter_.step();
+}
+
+void readout::convert_transport(tlm::tlm_generic_payload& gp, sc_time& delay)
+{
+    const analog_payload* in = gp.get_extension<analog_payload>();
+    const std::size_t n_tiles = params_.sub_tiles, width = params_.width;
+    if (gp.get_command() != tlm::TLM_READ_COMMAND || !in || in->input_size != n_tiles * width ||
+        vector_size(gp) != converted_size()) {
+        gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+        return;
+    }
+    double* out = vector_data(gp);
+    if (params_.combine == combine_mode::digital_adders) {
+        for (std::size_t i = 0; i < n_tiles * width; ++i)
+            out[i] = convert(in->input[i] / params_.scale);
+    } else {
+        // Charge sharing: the N output lines of a dimension are connected, the charge averages.
+        for (std::size_t e = 0; e < width; ++e) {
+            double shared = 0.0;
+            for (std::size_t n = 0; n < n_tiles; ++n)
+                shared += in->input[n * width + e];
+            out[e] = convert(shared / (params_.scale * n_tiles));
+        }
+    }
+    events_.conversions += converted_size();
+    delay += params_.convert_time;
+    gp.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+void readout::combine_transport(tlm::tlm_generic_payload& gp, sc_time& delay)
+{
+    const analog_payload* in = gp.get_extension<analog_payload>();
+    const std::size_t n_tiles = params_.sub_tiles, width = params_.width;
+    if (gp.get_command() != tlm::TLM_READ_COMMAND || !in || in->input_size != converted_size() ||
+        vector_size(gp) != width) {
+        gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+        return;
+    }
+    double* out = vector_data(gp);
+    if (params_.combine == combine_mode::digital_adders) {
+        for (std::size_t e = 0; e < width; ++e) {
+            double sum = 0.0;
+            for (std::size_t n = 0; n < n_tiles; ++n)
+                sum += in->input[n * width + e];
+            out[e] = sum;
+        }
+        events_.adder_ops += (n_tiles - 1) * width;
+    } else {
+        for (std::size_t e = 0; e < width; ++e)
+            out[e] = static_cast<double>(n_tiles) * in->input[e];  // undo the average
+        events_.adder_ops += width;
+    }
+    delay += params_.combine_time;
+    gp.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+}  // namespace gcasim

@@ -1,0 +1,63 @@
+// Readout of a head: per sub-tile a signed charge-to-pulse converter and a counter (the only
+// conversion to digital), then the sub-tiles are combined, either by digital adders (the paper's
+// design) or by analog charge sharing before a single conversion.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_target_socket.h>
+
+#include "config/head_config.h"
+#include "device/quantizer.h"
+
+namespace gcasim {
+
+class readout : public sc_core::sc_module {
+public:
+    struct params {
+        std::size_t sub_tiles = 16;
+        std::size_t width = 64;  ///< output dimensions d
+        config::combine_mode combine = config::combine_mode::digital_adders;
+        double scale = 40.0;     ///< charge that maps to a full-scale count (MAC units)
+        int counter_levels = 32; ///< 0 = ideal (no quantization)
+        config::output_clip clip = config::output_clip::authors;
+        sc_core::sc_time convert_time{15, sc_core::SC_NS};  ///< signed charge-to-pulse + counting
+        sc_core::sc_time combine_time{10, sc_core::SC_NS};  ///< digital adders, scaling, routing
+    };
+
+    struct event_counts {
+        std::uint64_t conversions = 0;  ///< counter conversions (one per output line read)
+        std::uint64_t adder_ops = 0;    ///< digital additions / scalings
+    };
+
+    /// READ with analog_payload input = sub_tiles x width charges (sub-tile major);
+    /// data = converted values: sub_tiles x width (digital adders) or width (charge sharing).
+    tlm_utils::simple_target_socket<readout> convert_socket;
+    /// READ with analog_payload input = the converted values above; data = width outputs.
+    tlm_utils::simple_target_socket<readout> combine_socket;
+
+    readout(const sc_core::sc_module_name& name, const params& p);
+
+    /// Values per head output after conversion: sub_tiles*width or width.
+    std::size_t converted_size() const;
+
+    /// One counter conversion: clamp(x, -1, 1), then the counter's grid.
+    double convert(double x) const;
+
+    const params& parameters() const { return params_; }
+    const event_counts& events() const { return events_; }
+
+private:
+    void convert_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+    void combine_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+
+    params params_;
+    device::quantizer counter_;
+    long max_steps_;  ///< counter saturation in steps (counter clip mode), else unlimited
+    event_counts events_;
+};
+
+}  // namespace gcasim

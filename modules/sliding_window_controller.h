@@ -1,0 +1,96 @@
+// The head's sequencer and the TLM initiator. Per token: write K,V into the ring slot, drive the
+// query into every K array, mask slots outside the window, route the charge-to-pulse outputs into
+// the V arrays, read out and combine. Heads and sub-tiles work in parallel: each phase lasts as
+// long as its slowest block's annotated delay.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/multi_passthrough_initiator_socket.h>
+#include <tlm_utils/simple_initiator_socket.h>
+
+#include "analog_payload.h"
+#include "device/quantizer.h"
+#include "token_stream.h"
+
+namespace gcasim {
+
+/// What one token produced, by ring slot. Valid only during the callback.
+struct token_result {
+    std::size_t token;
+    const std::vector<long>& slot_token;       ///< token held by each ring slot, -1 = empty
+    const std::vector<std::uint8_t>& visible;  ///< slot inside the window of this query
+    const std::vector<double>& scores;         ///< S per slot (0 where masked)
+    const std::vector<double>& pulses;         ///< phi per slot, fraction of T_max
+    const std::vector<double>& output;         ///< head output, d values
+};
+
+class token_observer {
+public:
+    virtual ~token_observer() = default;
+    virtual void on_token(const token_result& result) = 0;
+};
+
+class sliding_window_controller : public sc_core::sc_module {
+public:
+    enum class phase { idle, write, qk, pv, readout, digital };
+
+    struct params {
+        std::size_t window = 1024;
+        std::size_t sub_tiles = 16;
+        std::size_t tile_tokens = 64;
+        std::size_t width = 64;
+        std::size_t converted_size = 16 * 64;  ///< values between readout conversion and combine
+        sc_core::sc_time token_period{800, sc_core::SC_NS};
+        int q_levels = 16;  ///< query pulse-width levels on [0,1]; 0 = continuous
+    };
+
+    template <typename T> using multi_socket = tlm_utils::multi_passthrough_initiator_socket<T>;
+    multi_socket<sliding_window_controller> k_write_socket;  ///< to each sub-tile's K array
+    multi_socket<sliding_window_controller> v_write_socket;  ///< to each sub-tile's V array
+    multi_socket<sliding_window_controller> k_mac_socket;
+    multi_socket<sliding_window_controller> v_mac_socket;
+    multi_socket<sliding_window_controller> c2p_socket;      ///< to each sub-tile's converters
+    tlm_utils::simple_initiator_socket<sliding_window_controller> convert_socket;  ///< readout
+    tlm_utils::simple_initiator_socket<sliding_window_controller> combine_socket;  ///< adders
+
+    SC_HAS_PROCESS(sliding_window_controller);
+    sliding_window_controller(const sc_core::sc_module_name& name, const params& p,
+                              const token_stream& input, token_observer* observer);
+
+    phase current_phase() const { return phase_; }
+    std::size_t tokens_done() const { return tokens_done_; }
+    std::uint64_t control_steps() const { return tokens_done_; }
+
+private:
+    void run();
+    void process_token(std::size_t t);
+    void enter(phase p, const sc_core::sc_time& duration);
+    sc_core::sc_time write_token(std::size_t t);
+    sc_core::sc_time read_keys(std::size_t t);
+    sc_core::sc_time drive_values();
+    sc_core::sc_time read_out();
+    sc_core::sc_time combine();
+    void transport(tlm::tlm_fw_transport_if<>& target, tlm::tlm_generic_payload& gp,
+                   sc_core::sc_time& delay, const char* what, std::size_t tile);
+
+    params params_;
+    const token_stream& input_;
+    token_observer* observer_;
+    device::quantizer pulse_dac_;
+    phase phase_;
+    std::size_t tokens_done_;
+
+    // Preallocated buffers and payloads: nothing is allocated per token.
+    tlm::tlm_generic_payload gp_;
+    analog_payload* ext_;  ///< owned by gp_ (freed with it)
+    std::vector<double> query_, write_buffer_;
+    std::vector<long> slot_token_;
+    std::vector<std::uint8_t> visible_;
+    std::vector<double> scores_, pulses_, charges_, converted_, output_;
+};
+
+}  // namespace gcasim

@@ -1,0 +1,42 @@
+#include "sub_tile.h"
+
+namespace gcasim {
+
+using namespace sc_core;
+
+gain_cell_array::params sub_tile::array_params(const config::head_config& c,
+                                               gain_cell_array::orientation layout)
+{
+    gain_cell_array::params p;
+    p.layout = layout;
+    p.token_lines = c.tile_tokens;
+    p.width = c.head_dim;
+    p.write_time = sc_time(c.timing.write_ns, SC_NS);
+    p.read_time = sc_time(layout == gain_cell_array::orientation::token_per_column ? c.timing.qk_ns
+                                                                                   : c.timing.pv_ns,
+                          SC_NS);
+    p.tau = sc_time(c.cell.tau_ns, SC_NS);
+    p.model = device::cell_model(c.cell.shape, c.cell.leakage, c.cell.polarity);
+    p.v_max = c.cell.v_max;
+    p.dac_levels = c.quant.enabled ? c.quant.kv_levels : 0;
+    return p;
+}
+
+charge_to_pulse::params sub_tile::c2p_params(const config::head_config& c)
+{
+    charge_to_pulse::params p;
+    p.converters = c.tile_tokens;
+    p.s_sat = c.s_sat;
+    p.t_max = sc_time(c.t_max_ns, SC_NS);
+    return p;
+}
+
+sub_tile::sub_tile(const sc_module_name& name, const config::head_config& c)
+    : sc_module(name),
+      k_array("k_array", array_params(c, gain_cell_array::orientation::token_per_column)),
+      v_array("v_array", array_params(c, gain_cell_array::orientation::token_per_row)),
+      c2p("c2p", c2p_params(c))
+{
+}
+
+}  // namespace gcasim

@@ -1,0 +1,165 @@
+#include "io.h"
+
+#include "config/param_schema.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
+
+namespace gcasim::platform {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+void write_file_atomic(const std::string& path, const std::function<void(std::ostream&)>& writer)
+{
+    const std::string temporary = path + ".tmp." + std::to_string(::getpid());
+    {
+        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+        if (!out)
+            throw runtime_failure("cannot write '" + temporary + "': " + std::strerror(errno));
+        writer(out);
+        out.flush();
+        if (!out) {
+            std::remove(temporary.c_str());
+            throw runtime_failure("error while writing '" + temporary + "'");
+        }
+    }
+    if (std::rename(temporary.c_str(), path.c_str()) != 0) {
+        const std::string reason = std::strerror(errno);
+        std::remove(temporary.c_str());
+        throw runtime_failure("cannot rename '" + temporary + "' to '" + path + "': " + reason);
+    }
+}
+
+void prepare_output_dir(const std::string& dir)
+{
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec)
+        throw runtime_failure("cannot create output folder '" + dir + "': " + ec.message());
+    if (!fs::is_directory(dir))
+        throw runtime_failure("output path '" + dir + "' is not a folder");
+    if (::access(dir.c_str(), W_OK | X_OK) != 0)
+        throw runtime_failure("output folder '" + dir + "' is not writable: " + std::strerror(errno));
+}
+
+void write_number(std::ostream& out, double x)
+{
+    char buffer[32];
+    for (int precision = 15; precision <= 17; ++precision) {
+        std::snprintf(buffer, sizeof buffer, "%.*g", precision, x);
+        if (std::strtod(buffer, nullptr) == x)
+            break;
+    }
+    out << buffer;
+}
+
+namespace {
+
+void read_matrix(const json& doc, const char* key, std::size_t dim, double lo, double hi,
+                 const std::string& what, std::size_t& tokens, std::vector<double>& values)
+{
+    const std::string where = what + ": ";
+    if (!doc.contains(key))
+        throw config::config_error(where + "missing key \"" + key + "\" (expected q, k, v as T x " +
+                                    std::to_string(dim) + " arrays)");
+    const json& rows = doc.at(key);
+    if (!rows.is_array() || rows.empty())
+        throw config::config_error(where + "\"" + key + "\" must be a non-empty array of rows");
+    if (tokens != 0 && rows.size() != tokens)
+        throw config::config_error(where + "\"" + key + "\" has " + std::to_string(rows.size()) +
+                                    " rows, q has " + std::to_string(tokens));
+    tokens = rows.size();
+    values.clear();
+    values.reserve(tokens * dim);
+    for (std::size_t t = 0; t < rows.size(); ++t) {
+        const json& row = rows[t];
+        if (!row.is_array() || row.size() != dim)
+            throw config::config_error(where + "\"" + key + "\"[" + std::to_string(t) + "] must be an array of " +
+                                        std::to_string(dim) + " numbers (head_dim)");
+        for (std::size_t d = 0; d < dim; ++d) {
+            const json& x = row[d];
+            if (!x.is_number())
+                throw config::config_error(where + "\"" + key + "\"[" + std::to_string(t) + "][" +
+                                            std::to_string(d) + "] is not a number: " + x.dump());
+            const double value = x.get<double>();
+            if (!std::isfinite(value) || value < lo || value > hi)
+                throw config::config_error(where + "\"" + key + "\"[" + std::to_string(t) + "][" +
+                                            std::to_string(d) + "] = " + x.dump() + " is outside [" +
+                                            std::to_string(lo) + ", " + std::to_string(hi) + "]");
+            values.push_back(value);
+        }
+    }
+}
+
+}  // namespace
+
+token_stream parse_token_stream(const json& doc, std::size_t dim, double v_max, const std::string& what)
+{
+    if (!doc.is_object())
+        throw config::config_error(what + ": expected a JSON object {\"q\": ..., \"k\": ..., \"v\": ...}");
+    token_stream s;
+    s.dim = dim;
+    read_matrix(doc, "q", dim, 0.0, 1.0, what, s.tokens, s.q);
+    read_matrix(doc, "k", dim, 0.0, v_max, what, s.tokens, s.k);
+    read_matrix(doc, "v", dim, 0.0, v_max, what, s.tokens, s.v);
+    for (auto it = doc.begin(); it != doc.end(); ++it)
+        if (it.key() != "q" && it.key() != "k" && it.key() != "v")
+            throw config::config_error(what + ": unknown key \"" + it.key() + "\" (expected q, k, v)");
+    return s;
+}
+
+std::uint64_t splitmix64::next()
+{
+    std::uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+double splitmix64::uniform()
+{
+    return static_cast<double>(next() >> 11) * 0x1.0p-53;
+}
+
+token_stream random_token_stream(std::size_t tokens, std::size_t dim, double v_max, std::uint64_t seed)
+{
+    token_stream s;
+    s.tokens = tokens;
+    s.dim = dim;
+    splitmix64 rng(seed);
+    for (std::vector<double>* m : {&s.q, &s.k, &s.v}) {
+        const double scale = (m == &s.q) ? 1.0 : v_max;
+        m->resize(tokens * dim);
+        for (double& x : *m)
+            x = scale * rng.uniform();
+    }
+    return s;
+}
+
+}  // namespace gcasim::platform
+
+namespace gcasim::platform {
+
+void write_matrix(std::ostream& out, const char* name, const std::vector<double>& values, std::size_t rows,
+                  std::size_t cols)
+{
+    out << "\"" << name << "\": [";
+    for (std::size_t r = 0; r < rows; ++r) {
+        out << (r ? ",\n  [" : "\n  [");
+        for (std::size_t c = 0; c < cols; ++c) {
+            if (c)
+                out << ",";
+            write_number(out, values[r * cols + c]);
+        }
+        out << "]";
+    }
+    out << "]";
+}
+
+}  // namespace gcasim::platform

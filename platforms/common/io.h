@@ -1,0 +1,56 @@
+// File input and output shared by the platforms: atomic writes, input streams, number formatting.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <ostream>
+#include <stdexcept>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "token_stream.h"
+
+namespace gcasim::platform {
+
+/// A failure while running (I/O, simulation): exit code 1 at the CLI.
+class runtime_failure : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// Write a file whole or not at all: into a temporary file beside it, then rename.
+void write_file_atomic(const std::string& path, const std::function<void(std::ostream&)>& writer);
+
+/// Create the output folder (and parents); checks that it is writable.
+void prepare_output_dir(const std::string& dir);
+
+/// Shortest text that reads back as the same double (JSON number).
+void write_number(std::ostream& out, double x);
+
+/// Load {"q": T x d, "k": T x d, "v": T x d} from a JSON object; checks shape and ranges.
+/// `what` names the source in messages.
+token_stream parse_token_stream(const nlohmann::json& doc, std::size_t dim, double v_max, const std::string& what);
+
+/// Seeded uniform inputs: q in [0,1], k and v in [0, v_max]. Same seed, same stream on any machine.
+token_stream random_token_stream(std::size_t tokens, std::size_t dim, double v_max, std::uint64_t seed);
+
+/// Deterministic 64-bit generator (splitmix64), independent of the standard library's distributions.
+class splitmix64 {
+public:
+    explicit splitmix64(std::uint64_t seed) : state_(seed) {}
+    std::uint64_t next();
+    double uniform();  ///< in [0, 1)
+private:
+    std::uint64_t state_;
+};
+
+}  // namespace gcasim::platform
+
+namespace gcasim::platform {
+
+/// Write `"name": [[...], ...]` (rows x cols, row-major values) as JSON.
+void write_matrix(std::ostream& out, const char* name, const std::vector<double>& values, std::size_t rows,
+                  std::size_t cols);
+
+}  // namespace gcasim::platform
