@@ -1,0 +1,361 @@
+#!/usr/bin/python3
+"""Measure the GPU (or CPU) baseline of attention-only sequential decode.
+
+Reproduces the authors' measurement (hardware.md section 6; their public
+`tests_divers/test_speed_energy.py`): a KV cache of 1024 tokens, 12 heads,
+d = 64, batch 64, 1024 generated tokens, 5 warm-up + 10 timed runs, power
+minus idle, figures per token = per run / batch / tokens.  Two kernels:
+
+  sdpa     decode-faithful (default): each step writes its K,V into a ring
+           cache of --cache slots and attends its single query row over the
+           valid window only, softmax(q k^T / sqrt(d)) v, without is_causal
+           (for one query row is_causal=True is top-left aligned and would
+           see only the first key).
+  authors  what the authors' stored script runs (flash_attention = False):
+           two matmuls, no softmax, over all cache slots every step (zeros
+           included), cache laid out (batch, slot, head, d).
+
+Both the authors' batch-amortised latency per token (run / (batch*tokens))
+and the real latency of one decode step (run / tokens) are reported.
+Energy = integral of (P - P_idle) dt over the timed runs, P sampled in a
+thread from NVML (pynvml) or else `nvidia-smi`; null on CPU (no meter).
+
+Run with /usr/bin/python3 (Debian's python3-torch).  Example, CPU smoke:
+  scripts/gpu_baseline.py --device cpu --tokens 8 --batch 2 --runs 1 --warmup 0
+"""
+import argparse
+import contextlib
+import datetime
+import json
+import math
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+REPO_CODE = ("NathanLeroux-git/GainCellAttention, tests_divers/test_speed_energy.py "
+             "(commit 2c49ac0fe5d3a7e2c8b324657a95efe567c07c74)")
+
+
+def die(msg, code=2):
+    print(f"gpu_baseline: error: {msg}", file=sys.stderr)
+    sys.exit(code)
+
+
+def int_at_least(lo):
+    def parse(text):
+        try:
+            v = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not an integer: {text!r}")
+        if v < lo:
+            raise argparse.ArgumentTypeError(f"must be >= {lo}, got {v}")
+        return v
+    return parse
+
+
+positive_int, nonneg_int = int_at_least(1), int_at_least(0)
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--device", choices=["auto", "cuda", "cpu"], default="auto",
+                   help="auto = first CUDA GPU if any, else cpu (default auto)")
+    p.add_argument("--gpu", type=nonneg_int, default=0, help="CUDA device index (default 0)")
+    p.add_argument("--kernel", choices=["sdpa", "authors"], default="sdpa",
+                   help="sdpa: decode-faithful (default); authors: their stored script")
+    p.add_argument("--tokens", type=positive_int, default=1024, help="generated tokens per run")
+    p.add_argument("--batch", type=positive_int, default=64, help="sequences decoded together")
+    p.add_argument("--heads", type=positive_int, default=12)
+    p.add_argument("--head-dim", type=positive_int, default=64)
+    p.add_argument("--cache", type=positive_int, default=1024,
+                   help="KV-cache slots = sliding window M (default 1024)")
+    p.add_argument("--runs", type=positive_int, default=10, help="timed runs")
+    p.add_argument("--warmup", type=nonneg_int, default=5, help="warm-up runs")
+    p.add_argument("--dtype", choices=["float32", "float16", "bfloat16"], default="float32")
+    p.add_argument("--idle-seconds", type=float, default=2.0,
+                   help="time spent sampling idle power before the runs (default 2)")
+    p.add_argument("--sample-interval", type=float, default=0.02,
+                   help="power sampling period in seconds (default 0.02)")
+    p.add_argument("--out", metavar="FILE", help="write the row alone (a JSON object)")
+    p.add_argument("--append", metavar="FILE",
+                   help="append the row to a JSON list of rows (e.g. docs/baselines/gpu.json)")
+    a = p.parse_args(argv)
+    if a.kernel == "authors" and a.tokens > a.cache:
+        p.error("--kernel authors writes slot t without wrapping: needs --tokens <= --cache")
+    if not (a.idle_seconds > 0 and a.sample_interval > 0):
+        p.error("--idle-seconds and --sample-interval must be > 0")
+    for path in (a.out, a.append):
+        if path and not os.path.isdir(os.path.dirname(os.path.abspath(path))):
+            p.error(f"directory of {path!r} does not exist")
+    return a
+
+
+# --- power meters -----------------------------------------------------------
+
+def nvml_index(cuda_index):
+    """NVML / nvidia-smi number the GPUs physically; CUDA_VISIBLE_DEVICES renumbers."""
+    vis = os.environ.get("CUDA_VISIBLE_DEVICES", "").split(",")
+    if cuda_index < len(vis) and vis[cuda_index].strip().isdigit():
+        return int(vis[cuda_index])
+    return cuda_index
+
+
+def make_power_reader(cuda_index):
+    """Return (read_watts, method) or (None, reason)."""
+    idx = nvml_index(cuda_index)
+    try:
+        import pynvml
+        pynvml.nvmlInit()
+        h = pynvml.nvmlDeviceGetHandleByIndex(idx)
+        pynvml.nvmlDeviceGetPowerUsage(h)
+        return (lambda: pynvml.nvmlDeviceGetPowerUsage(h) / 1000.0,  # mW -> W
+                f"NVML nvmlDeviceGetPowerUsage (pynvml), GPU {idx}")
+    except Exception as e:  # not installed, or NVML unusable: try nvidia-smi
+        nvml_err = f"pynvml: {e.__class__.__name__}: {e}"
+    cmd = ["nvidia-smi", f"--id={idx}", "--query-gpu=power.draw", "--format=csv,noheader,nounits"]
+
+    def smi():
+        return float(subprocess.run(cmd, capture_output=True, text=True, timeout=5,
+                                    check=True).stdout.strip())
+    try:
+        smi()
+        return smi, f"nvidia-smi --query-gpu=power.draw, GPU {idx}"
+    except Exception as e:
+        return None, f"no power meter ({nvml_err}; nvidia-smi: {e.__class__.__name__}: {e})"
+
+
+class PowerSampler:
+    """Samples read_watts() every `interval` s in a thread: list of (t, W)."""
+
+    def __init__(self, read_watts, interval):
+        self.read, self.interval, self.samples = read_watts, interval, []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def _loop(self):
+        while not self._stop.is_set():
+            try:
+                self.samples.append((time.perf_counter(), self.read()))
+            except Exception:  # e.g. nvidia-smi printing "[N/A]": skip the sample
+                pass
+            self._stop.wait(self.interval)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+
+def mean_power(samples):
+    """Time-weighted (trapezoid) mean of (t, W) samples."""
+    if len(samples) < 2:
+        return None
+    area = sum((t1 - t0) * (p0 + p1) / 2 for (t0, p0), (t1, p1) in zip(samples, samples[1:]))
+    return area / (samples[-1][0] - samples[0][0])
+
+
+# --- the workload -------------------------------------------------------------
+
+def make_decoder(torch, a, dev, dtype):
+    """Return (step, kernel description); step(t) decodes token t for the whole batch."""
+    B, H, D, M, T = a.batch, a.heads, a.head_dim, a.cache, a.tokens
+    g = torch.Generator(device="cpu").manual_seed(0)
+    # New q, k, v of every step, made up front as the authors do (not timed).
+    q, k, v = torch.rand(3, T, B, H, D, generator=g).to(dev, dtype).unbind(0)
+    scale = 1.0 / math.sqrt(D)
+    sdpa = getattr(torch.nn.functional, "scaled_dot_product_attention", None)  # torch >= 2.0
+
+    if a.kernel == "sdpa":
+        kc = torch.zeros(B, H, M, D, device=dev, dtype=dtype)
+        vc = torch.zeros_like(kc)
+
+        def step(t):
+            slot, n = t % M, min(t + 1, M)        # ring buffer; n valid keys
+            kc[:, :, slot] = k[t]
+            vc[:, :, slot] = v[t]
+            qt = q[t].unsqueeze(2)                 # (B, H, 1, D): one query row
+            kw, vw = kc[:, :, :n], vc[:, :, :n]    # valid window; key order is irrelevant
+            if sdpa is not None:
+                return sdpa(qt, kw, vw)            # no is_causal: see module docstring
+            return torch.softmax(qt @ kw.transpose(-1, -2) * scale, dim=-1) @ vw
+        kernel = ("torch.nn.functional.scaled_dot_product_attention" if sdpa else
+                  "softmax(q k^T / sqrt(d)) v (torch < 2.0 has no SDPA)") + \
+            ", one query row over the valid window min(t+1, M), no is_causal"
+    else:
+        kc = torch.zeros(B, M, H, D, device=dev, dtype=dtype)  # authors' layout
+        vc = torch.zeros_like(kc)
+
+        def step(t):
+            kc[:, t] = k[t]
+            vc[:, t] = v[t]
+            x = q[t].unsqueeze(2) @ kc.transpose(1, 2).transpose(-1, -2)
+            return x @ vc.transpose(1, 2)
+        kernel = "authors' script: (q @ K^T) @ V, no softmax, over all M cache slots"
+
+    return step, kernel
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def measure(a):
+    try:
+        import torch
+    except ImportError:
+        die("PyTorch is not importable by this interpreter; on Debian: "
+            "apt-get install -y --no-install-recommends python3-torch, "
+            "then run with /usr/bin/python3", code=3)
+    use_cuda = a.device == "cuda" or (a.device == "auto" and torch.cuda.is_available())
+    if use_cuda and not torch.cuda.is_available():
+        die("--device cuda but torch.cuda.is_available() is False")
+    if use_cuda and a.gpu >= torch.cuda.device_count():
+        die(f"--gpu {a.gpu} but only {torch.cuda.device_count()} CUDA device(s)")
+    dev = torch.device(f"cuda:{a.gpu}" if use_cuda else "cpu")
+    dtype = getattr(torch, a.dtype)
+    sync = (lambda: torch.cuda.synchronize(dev)) if use_cuda else (lambda: None)
+
+    if use_cuda:
+        name = torch.cuda.get_device_name(dev)
+        read_watts, power_method = make_power_reader(a.gpu)
+    else:
+        n = torch.get_num_threads()
+        name = f"CPU: {cpu_model()} ({n} thread{'s' if n != 1 else ''})"
+        read_watts, power_method = None, "no power meter on the CPU path (NVML / nvidia-smi measure GPUs only)"
+
+    step, kernel = make_decoder(torch, a, dev, dtype)
+
+    def run():  # one run = a.tokens sequential decode steps; like the authors, the
+        for t in range(a.tokens):  # cache is not cleared between runs
+            step(t)
+    sync()
+    idle = None
+    if read_watts:  # idle power after CUDA init and allocation, before any work
+        with PowerSampler(read_watts, a.sample_interval) as s:
+            time.sleep(a.idle_seconds)
+        idle = mean_power(s.samples)
+
+    with torch.no_grad():
+        for i in range(a.warmup):
+            run()
+            sync()
+            print(f"warm-up {i + 1}/{a.warmup}", file=sys.stderr)
+        run_s = []
+        with PowerSampler(read_watts, a.sample_interval) if read_watts else \
+                contextlib.nullcontext() as sampler:
+            for i in range(a.runs):
+                t0 = time.perf_counter()
+                run()
+                sync()                              # time the GPU work, not the launches
+                run_s.append(time.perf_counter() - t0)
+                print(f"run {i + 1}/{a.runs}: {run_s[-1]:.4f} s", file=sys.stderr)
+
+    mean_run = sum(run_s) / len(run_s)
+    energy_pj, reason, busy = None, None, None
+    if read_watts is None:
+        reason = power_method
+    elif idle is None or mean_power(sampler.samples) is None:
+        reason = "too few power samples: lengthen the runs or shorten --sample-interval"
+    else:
+        busy = mean_power(sampler.samples)
+        # integral of (P - P_idle) dt over the timed runs, per run, per token
+        energy_pj = (busy - idle) * mean_run / (a.batch * a.tokens) * 1e12
+
+    row = {
+        "device": name,
+        "latency_per_token_ns": mean_run / (a.batch * a.tokens) * 1e9,
+        "energy_per_token_pj": energy_pj,
+        "source": f"measured with gcasim scripts/gpu_baseline.py, after the authors' {REPO_CODE}",
+        "setup": {
+            "workload": "attention only (no projections), sequential decode, one query row per step",
+            "kernel": kernel,
+            "kv_cache_tokens": a.cache, "heads": a.heads, "head_dim": a.head_dim,
+            "batch": a.batch, "generated_tokens": a.tokens, "dtype": a.dtype,
+            "warmup_runs": a.warmup, "timed_runs": a.runs,
+            "timing": "perf_counter around each run, synchronized at its end" if use_cuda
+                      else "perf_counter around each run",
+            "power": power_method + (", minus idle power" if read_watts else ""),
+            "per_token": "mean run time / (batch * tokens); energy likewise",
+            "software": f"torch {torch.__version__}" +
+                        (f", CUDA {torch.version.cuda}" if use_cuda else "") +
+                        f", Python {platform.python_version()}",
+        },
+        "measured_by": "gcasim scripts/gpu_baseline.py",
+        "date": datetime.date.today().isoformat(),
+        "latency_per_step_ns": mean_run / a.tokens * 1e9,
+        "measurement": {"run_s": [round(x, 6) for x in run_s],
+                        "idle_power_w": idle, "busy_power_w": busy},
+    }
+    if energy_pj is None:
+        row["energy_null_reason"] = reason
+    return row
+
+
+# --- output -------------------------------------------------------------------
+
+def write_atomic(path, text):
+    """Write via a temporary file in the same directory and rename over path."""
+    d = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=d, prefix=".tmp-", suffix=".json")
+    umask = os.umask(0)
+    os.umask(umask)
+    try:
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the usual mode
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def read_rows(path):
+    """The existing list of rows of path ([] if it does not exist yet)."""
+    rows = []
+    if os.path.exists(path):
+        try:
+            with open(path) as f:
+                rows = json.load(f)
+        except (OSError, json.JSONDecodeError) as e:
+            die(f"cannot read {path} as JSON: {e}")
+        if not isinstance(rows, list):
+            die(f"{path} is not a JSON list of rows")
+    return rows
+
+
+def main(argv=None):
+    a = parse_args(sys.argv[1:] if argv is None else argv)
+    if a.append:
+        read_rows(a.append)  # fail on a bad file before spending time measuring
+    row = measure(a)
+    text = json.dumps(row, indent=2) + "\n"
+    if a.out:
+        write_atomic(a.out, text)
+    if a.append:
+        write_atomic(a.append, json.dumps(read_rows(a.append) + [row], indent=2) + "\n")
+    if not (a.out or a.append):
+        sys.stdout.write(text)
+    e = row["energy_per_token_pj"]
+    print(f"{row['device']}: {row['latency_per_token_ns']:.1f} ns/token (batch-amortised), "
+          f"{row['latency_per_step_ns'] / 1e3:.1f} us/decode step, "
+          + (f"{e / 1e9:.4g} mJ/token" if e is not None else f"energy null: {row['energy_null_reason']}"),
+          file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
