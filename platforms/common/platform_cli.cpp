@@ -15,9 +15,19 @@ namespace gcasim::platform {
 namespace po = boost::program_options;
 using nlohmann::json;
 
+namespace {
+
+// SystemC prints its banner during static initialisation, before sc_main: switch it off first.
+struct systemc_banner_off {
+    systemc_banner_off() { ::setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0); }
+};
+__attribute__((init_priority(101))) const systemc_banner_off banner_off;
+
+}  // namespace
+
 void quiet_systemc_banner()
 {
-    ::setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
+    (void)banner_off;  // referenced so that the linker keeps this object file's initialiser
 }
 
 std::string config_dir()
