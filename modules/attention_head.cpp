@@ -20,7 +20,8 @@ readout::params attention_head::readout_params(const config::head_config& c)
     return p;
 }
 
-sliding_window_controller::params attention_head::controller_params(const config::head_config& c)
+sliding_window_controller::params attention_head::controller_params(const config::head_config& c,
+                                                                    std::size_t head_index)
 {
     sliding_window_controller::params p;
     p.window = c.window;
@@ -30,13 +31,15 @@ sliding_window_controller::params attention_head::controller_params(const config
     p.converted_size = c.combine == config::combine_mode::digital_adders ? p.sub_tiles * p.width : p.width;
     p.token_period = sc_time(c.timing.token_period_ns, SC_NS);
     p.q_levels = c.quant.enabled ? c.quant.q_levels : 0;
+    p.t_max = sc_time(c.t_max_ns, SC_NS);
+    p.head_index = head_index;
     return p;
 }
 
 attention_head::attention_head(const sc_module_name& name, const config::head_config& c,
-                               const token_stream& input, token_observer* observer)
+                               const token_stream& input, std::size_t head_index)
     : sc_module(name), tiles(), out("readout", readout_params(c)),
-      controller("controller", controller_params(c), input, observer), config_(c)
+      controller("controller", controller_params(c, head_index), input), config_(c)
 {
     for (int n = 0; n < c.sub_tiles(); ++n) {
         tiles.push_back(std::make_unique<sub_tile>(("tile_" + std::to_string(n)).c_str(), c));

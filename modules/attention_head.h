@@ -21,12 +21,13 @@ public:
     sliding_window_controller controller;
 
     attention_head(const sc_core::sc_module_name& name, const config::head_config& config,
-                   const token_stream& input, token_observer* observer);
+                   const token_stream& input, std::size_t head_index = 0);
 
     const config::head_config& config() const { return config_; }
 
     static readout::params readout_params(const config::head_config& config);
-    static sliding_window_controller::params controller_params(const config::head_config& config);
+    static sliding_window_controller::params controller_params(const config::head_config& config,
+                                                               std::size_t head_index);
 
 private:
     config::head_config config_;

@@ -1,5 +1,7 @@
 #include "gain_cell_array.h"
 
+#include <algorithm>
+
 #include "analog_payload.h"
 
 namespace gcasim {
@@ -54,16 +56,15 @@ void gain_cell_array::mac_transport(tlm::tlm_generic_payload& gp, sc_time& delay
     const sc_time now = sc_time_stamp() + delay;
     if (params_.model.leak() != device::leakage_form::none)
         update_decay(now);
-    std::size_t active_lines = 0;
-    if (per_column) {
+    if (per_column)
         cells_.mac_per_line(in->input, decay_.data(), in->line_enabled, vector_data(gp));
-        for (std::size_t line = 0; line < params_.token_lines; ++line)
-            active_lines += !in->line_enabled || in->line_enabled[line];
-    } else {
+    else
         cells_.mac_per_width(in->input, decay_.data(), vector_data(gp));
-        for (std::size_t line = 0; line < params_.token_lines; ++line)
-            active_lines += in->input[line] != 0.0;
-    }
+    // Energy: every enabled token line is read during the phase, whatever its pulse widths.
+    std::size_t active_lines = params_.token_lines;
+    if (in->line_enabled)
+        active_lines = static_cast<std::size_t>(
+            std::count(in->line_enabled, in->line_enabled + params_.token_lines, std::uint8_t{1}));
     events_.cells_read += active_lines * params_.width;
     ++events_.macs;
     delay += params_.read_time;

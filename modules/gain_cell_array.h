@@ -37,7 +37,7 @@ public:
     /// What the array did, for the energy ledger.
     struct event_counts {
         std::uint64_t cells_written = 0;  ///< DAC conversions
-        std::uint64_t cells_read = 0;     ///< cell x pulse products integrated
+        std::uint64_t cells_read = 0;     ///< cells on the enabled token lines of each MAC
         std::uint64_t macs = 0;           ///< MAC operations
     };
 

@@ -7,16 +7,30 @@ namespace gcasim {
 
 using namespace sc_core;
 
+const char* phase_name(phase p)
+{
+    switch (p) {
+    case phase::idle: return "idle";
+    case phase::write: return "write";
+    case phase::qk: return "qk";
+    case phase::pv: return "pv";
+    case phase::readout: return "readout";
+    case phase::digital: return "digital";
+    }
+    return "?";
+}
+
 sliding_window_controller::sliding_window_controller(const sc_module_name& name, const params& p,
-                                                     const token_stream& input, token_observer* observer)
+                                                     const token_stream& input)
     : sc_module(name), k_write_socket("k_write_socket"), v_write_socket("v_write_socket"),
       k_mac_socket("k_mac_socket"), v_mac_socket("v_mac_socket"), c2p_socket("c2p_socket"),
       convert_socket("convert_socket"), combine_socket("combine_socket"), params_(p), input_(input),
-      observer_(observer), pulse_dac_(0.0, 1.0, p.q_levels), phase_(phase::idle), tokens_done_(0), gp_(),
-      ext_(new analog_payload), query_(p.width), write_buffer_(p.width), slot_token_(p.sub_tiles * p.tile_tokens, -1),
-      visible_(p.sub_tiles * p.tile_tokens, 0), scores_(p.sub_tiles * p.tile_tokens, 0.0),
-      pulses_(p.sub_tiles * p.tile_tokens, 0.0), charges_(p.sub_tiles * p.width, 0.0),
-      converted_(p.converted_size, 0.0), output_(p.width, 0.0)
+      observers_(), monitors_(), traced_tile_(p.sub_tiles, 0), pulse_dac_(0.0, 1.0, p.q_levels),
+      phase_(phase::idle), tokens_done_(0), control_steps_(0), current_token_(0), current_slot_(0), gp_(),
+      ext_(new analog_payload), query_(p.width), write_buffer_(p.width),
+      slot_token_(p.sub_tiles * p.tile_tokens, -1), visible_(p.sub_tiles * p.tile_tokens, 0),
+      scores_(p.sub_tiles * p.tile_tokens, 0.0), pulses_(p.sub_tiles * p.tile_tokens, 0.0),
+      charges_(p.sub_tiles * p.width, 0.0), converted_(p.converted_size, 0.0), output_(p.width, 0.0)
 {
     if (input.dim != p.width)
         SC_REPORT_ERROR("gcasim/controller", (std::string(name) + ": input dimension " +
@@ -24,6 +38,14 @@ sliding_window_controller::sliding_window_controller(const sc_module_name& name,
                                               std::to_string(p.width)).c_str());
     gp_.set_extension(ext_);
     SC_THREAD(run);
+}
+
+void sliding_window_controller::add_monitor(phase_monitor* monitor, std::vector<std::size_t> traced_tiles)
+{
+    monitors_.push_back(monitor);
+    for (std::size_t tile : traced_tiles)
+        if (tile < traced_tile_.size())
+            traced_tile_[tile] = 1;
 }
 
 void sliding_window_controller::run()
@@ -39,20 +61,41 @@ void sliding_window_controller::run()
 
 void sliding_window_controller::process_token(std::size_t t)
 {
+    const sc_time start = sc_time_stamp();
+    current_token_ = t;
+    current_slot_ = t % slot_token_.size();
     enter(phase::write, write_token(t));
     enter(phase::qk, read_keys(t));
     enter(phase::pv, drive_values());
     enter(phase::readout, read_out());
     enter(phase::digital, combine());
+    phase_ = phase::idle;
     ++tokens_done_;
-    if (observer_)
-        observer_->on_token({t, slot_token_, visible_, scores_, pulses_, output_});
+    ++control_steps_;
+    const token_result result{params_.head_index, t,        start,   sc_time_stamp(), slot_token_,
+                              visible_,           scores_, pulses_, output_};
+    for (token_observer* observer : observers_)
+        observer->on_token(result);
 }
 
 void sliding_window_controller::enter(phase p, const sc_time& duration)
 {
     phase_ = p;
+    for (phase_monitor* monitor : monitors_)
+        monitor->on_phase({params_.head_index, current_token_, p, sc_time_stamp(), duration, current_slot_});
     wait(duration);
+}
+
+void sliding_window_controller::report_pulses(phase p, std::size_t tile, const double* widths, std::size_t count)
+{
+    if (monitors_.empty() || !traced_tile_[tile])
+        return;
+    const std::uint8_t* visible = &visible_[tile * params_.tile_tokens];
+    const std::size_t active = static_cast<std::size_t>(std::count(visible, visible + params_.tile_tokens, 1));
+    // The pulses start with the phase, which begins once the current one (write or qk) has ended.
+    for (phase_monitor* monitor : monitors_)
+        monitor->on_pulses({params_.head_index, tile, current_token_, p, sc_time_stamp(), params_.t_max, widths,
+                            count, active});
 }
 
 void sliding_window_controller::transport(tlm::tlm_fw_transport_if<>& target, tlm::tlm_generic_payload& gp,
@@ -67,7 +110,7 @@ void sliding_window_controller::transport(tlm::tlm_fw_transport_if<>& target, tl
 
 sc_time sliding_window_controller::write_token(std::size_t t)
 {
-    const std::size_t slot = t % slot_token_.size();
+    const std::size_t slot = current_slot_;
     const std::size_t tile = slot / params_.tile_tokens, line = slot % params_.tile_tokens;
     sc_time k_delay = SC_ZERO_TIME, v_delay = SC_ZERO_TIME;
     ext_->input = nullptr;
@@ -101,6 +144,7 @@ sc_time sliding_window_controller::read_keys(std::size_t t)
         set_vector_payload(gp_, tlm::TLM_READ_COMMAND, 0, &scores_[tile * params_.tile_tokens],
                            params_.tile_tokens);
         transport(*k_mac_socket[tile], gp_, delay, "K MAC", tile);
+        report_pulses(phase::qk, tile, query_.data(), params_.width);
         phase_time = std::max(phase_time, delay);
     }
     return phase_time;
@@ -117,10 +161,10 @@ sc_time sliding_window_controller::drive_values()
         ext_->line_enabled = &visible_[first];
         set_vector_payload(gp_, tlm::TLM_READ_COMMAND, 0, &pulses_[first], params_.tile_tokens);
         transport(*c2p_socket[tile], gp_, delay, "charge-to-pulse", tile);
-        ext_->input = &pulses_[first];
-        ext_->line_enabled = nullptr;  // a masked slot has no pulse
+        ext_->input = &pulses_[first];  // masked slots carry no pulse (phi = 0)
         set_vector_payload(gp_, tlm::TLM_READ_COMMAND, 0, &charges_[tile * params_.width], params_.width);
         transport(*v_mac_socket[tile], gp_, delay, "V MAC", tile);
+        report_pulses(phase::pv, tile, &pulses_[first], params_.tile_tokens);
         phase_time = std::max(phase_time, delay);
     }
     return phase_time;

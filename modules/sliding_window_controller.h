@@ -13,31 +13,14 @@
 #include <tlm_utils/simple_initiator_socket.h>
 
 #include "analog_payload.h"
+#include "head_monitor.h"
 #include "device/quantizer.h"
 #include "token_stream.h"
 
 namespace gcasim {
 
-/// What one token produced, by ring slot. Valid only during the callback.
-struct token_result {
-    std::size_t token;
-    const std::vector<long>& slot_token;       ///< token held by each ring slot, -1 = empty
-    const std::vector<std::uint8_t>& visible;  ///< slot inside the window of this query
-    const std::vector<double>& scores;         ///< S per slot (0 where masked)
-    const std::vector<double>& pulses;         ///< phi per slot, fraction of T_max
-    const std::vector<double>& output;         ///< head output, d values
-};
-
-class token_observer {
-public:
-    virtual ~token_observer() = default;
-    virtual void on_token(const token_result& result) = 0;
-};
-
 class sliding_window_controller : public sc_core::sc_module {
 public:
-    enum class phase { idle, write, qk, pv, readout, digital };
-
     struct params {
         std::size_t window = 1024;
         std::size_t sub_tiles = 16;
@@ -46,6 +29,8 @@ public:
         std::size_t converted_size = 16 * 64;  ///< values between readout conversion and combine
         sc_core::sc_time token_period{800, sc_core::SC_NS};
         int q_levels = 16;  ///< query pulse-width levels on [0,1]; 0 = continuous
+        sc_core::sc_time t_max{15, sc_core::SC_NS};  ///< full-scale pulse width
+        std::size_t head_index = 0;                  ///< reported in results and traces
     };
 
     template <typename T> using multi_socket = tlm_utils::multi_passthrough_initiator_socket<T>;
@@ -59,16 +44,23 @@ public:
 
     SC_HAS_PROCESS(sliding_window_controller);
     sliding_window_controller(const sc_core::sc_module_name& name, const params& p,
-                              const token_stream& input, token_observer* observer);
+                              const token_stream& input);
+
+    /// Receivers of each finished token's results (platform recorders, the energy ledger).
+    void add_observer(token_observer* observer) { observers_.push_back(observer); }
+    /// Receivers of phase and pulse records (tracers). Pulses are reported for `traced_tiles`.
+    void add_monitor(phase_monitor* monitor, std::vector<std::size_t> traced_tiles);
 
     phase current_phase() const { return phase_; }
     std::size_t tokens_done() const { return tokens_done_; }
-    std::uint64_t control_steps() const { return tokens_done_; }
+    /// Control events for the energy ledger: one sequencing step per token.
+    const std::uint64_t& control_steps() const { return control_steps_; }
 
 private:
     void run();
     void process_token(std::size_t t);
     void enter(phase p, const sc_core::sc_time& duration);
+    void report_pulses(phase p, std::size_t tile, const double* widths, std::size_t count);
     sc_core::sc_time write_token(std::size_t t);
     sc_core::sc_time read_keys(std::size_t t);
     sc_core::sc_time drive_values();
@@ -79,10 +71,14 @@ private:
 
     params params_;
     const token_stream& input_;
-    token_observer* observer_;
+    std::vector<token_observer*> observers_;
+    std::vector<phase_monitor*> monitors_;
+    std::vector<std::uint8_t> traced_tile_;
     device::quantizer pulse_dac_;
     phase phase_;
     std::size_t tokens_done_;
+    std::uint64_t control_steps_;
+    std::size_t current_token_, current_slot_;
 
     // Preallocated buffers and payloads: nothing is allocated per token.
     tlm::tlm_generic_payload gp_;

@@ -1,15 +1,16 @@
 // Platform `attention_head`: one analog attention head on a token stream. Writes output.json
-// (S, phi, out) and summary.json into the output folder.
-#include <chrono>
+// (S, phi, out), energy.csv, summary.json and, when switched on, trace.vcd and timeline.json.
 #include <iostream>
-#include <memory>
 
 #include <systemc>
 
-#include "attention_head.h"
-#include "common/run_support.h"
 #include "common/io.h"
+#include "common/layer_run.h"
 #include "common/platform_cli.h"
+#include "common/run_support.h"
+#include "config/head_config.h"
+#include "config/run_config.h"
+#include "util/atomic_file.h"
 
 using namespace gcasim;
 using nlohmann::json;
@@ -64,41 +65,35 @@ private:
 void add_params(config::param_schema& schema)
 {
     config::add_head_params(schema);
+    config::add_energy_params(schema);
+    config::add_trace_params(schema);
+    config::add_input_params(schema, "uniform");
     schema.add(config::bool_param("output.attention_matrices", true,
                                   "Write the T x T matrices S and phi into output.json (T <= 4096)"));
 }
 
 void run(const platform::cli_options& options, const json& config)
 {
-    const config::head_config head_config = config::parse_head_config(config);
     const bool matrices = config::at_path(config, "output.attention_matrices").get<bool>();
-    const token_stream input = platform::load_head_input(options, head_config, 256);
-    if (matrices && input.tokens > 4096)
+    const std::vector<token_stream> inputs{platform::load_head_input(options, config, 256)};
+    const std::size_t tokens = inputs[0].tokens;
+    if (matrices && tokens > 4096)
         throw config::config_error("config key 'output.attention_matrices': true needs --tokens <= 4096 (T x T "
-                                   "matrices), got " + std::to_string(input.tokens) + "; set it to false");
-    platform::prepare_output_dir(options.out_dir);
+                                   "matrices), got " + std::to_string(tokens) + "; set it to false");
 
-    head_recorder recorder(input.tokens, input.dim, matrices);
-    attention_head head("head", head_config, input, &recorder);
-    const auto wall_start = std::chrono::steady_clock::now();
-    sc_core::sc_start();
-    const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
-    if (head.controller.tokens_done() != input.tokens)
-        throw platform::runtime_failure("simulation ended after " + std::to_string(head.controller.tokens_done()) +
-                                        " of " + std::to_string(input.tokens) + " tokens");
+    head_recorder recorder(tokens, inputs[0].dim, matrices);
+    json summary = platform::simulate_layer({"attention_head", &options, &config, &inputs, &recorder});
+    const config::head_config head = config::parse_head_config(config);
+    summary["ring_slots"] = head.ring_slots();
 
-    const std::string output_path = options.out_dir + "/output.json";
-    platform::write_file_atomic(output_path, [&](std::ostream& os) { recorder.write(os); });
-    json summary = platform::run_summary("attention_head", options, config, input.tokens, wall_s);
-    summary["sub_tiles"] = head_config.sub_tiles();
-    summary["ring_slots"] = head_config.ring_slots();
-    const std::string summary_path = options.out_dir + "/summary.json";
-    platform::write_file_atomic(summary_path, [&](std::ostream& os) { os << summary.dump(2) << "\n"; });
-
-    std::cout << "attention_head: " << input.tokens << " tokens, window " << head_config.window << ", "
-              << head_config.sub_tiles() << " sub-tiles, simulated " << summary["simulated_time_ns"].get<double>()
-              << " ns in " << wall_s << " s\n"
-              << "  outputs: " << output_path << "\n           " << summary_path << "\n";
+    atomic_file output(options.out_dir + "/output.json");
+    recorder.write(output.stream());
+    output.commit();
+    summary["files"]["output"] = output.path();
+    atomic_file summary_file(options.out_dir + "/summary.json");
+    summary_file.stream() << summary.dump(2) << "\n";
+    summary_file.commit();
+    platform::print_summary(summary, options.out_dir);
 }
 
 }  // namespace

@@ -88,7 +88,8 @@ int sc_main(int argc, char* argv[])
         input.tokens = input.q.size() / input.dim;
 
         reference_checker checker(ref, sample);
-        attention_head head("head", head_config, input, &checker);
+        attention_head head("head", head_config, input);
+        head.controller.add_observer(&checker);
         sc_core::sc_start();
 
         const tolerance tol;

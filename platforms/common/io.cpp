@@ -2,6 +2,7 @@
 
 #include "config/param_schema.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -127,17 +128,28 @@ double splitmix64::uniform()
     return static_cast<double>(next() >> 11) * 0x1.0p-53;
 }
 
-token_stream random_token_stream(std::size_t tokens, std::size_t dim, double v_max, std::uint64_t seed)
+double splitmix64::normal()
+{
+    const double u1 = 1.0 - uniform();  // (0, 1]: log() stays finite
+    const double u2 = uniform();
+    return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
+}
+
+token_stream random_token_stream(std::size_t tokens, std::size_t dim, double v_max, std::uint64_t seed,
+                                 const config::input_config& shape)
 {
     token_stream s;
     s.tokens = tokens;
     s.dim = dim;
     splitmix64 rng(seed);
     for (std::vector<double>* m : {&s.q, &s.k, &s.v}) {
-        const double scale = (m == &s.q) ? 1.0 : v_max;
+        const bool is_q = (m == &s.q);
+        const double hi = is_q ? 1.0 : v_max;
+        const double mean = is_q ? shape.q_mean : shape.kv_mean;
+        const double sigma = is_q ? shape.q_sigma : shape.kv_sigma;
         m->resize(tokens * dim);
         for (double& x : *m)
-            x = scale * rng.uniform();
+            x = shape.gaussian ? std::clamp(mean + sigma * rng.normal(), 0.0, hi) : hi * rng.uniform();
     }
     return s;
 }

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "config/run_config.h"
 #include "token_stream.h"
 
 namespace gcasim::platform {
@@ -32,8 +33,10 @@ void write_number(std::ostream& out, double x);
 /// `what` names the source in messages.
 token_stream parse_token_stream(const nlohmann::json& doc, std::size_t dim, double v_max, const std::string& what);
 
-/// Seeded uniform inputs: q in [0,1], k and v in [0, v_max]. Same seed, same stream on any machine.
-token_stream random_token_stream(std::size_t tokens, std::size_t dim, double v_max, std::uint64_t seed);
+/// Seeded synthetic inputs: uniform over q in [0,1], k and v in [0, v_max], or clipped Gaussians.
+/// Same seed, same stream on any machine.
+token_stream random_token_stream(std::size_t tokens, std::size_t dim, double v_max, std::uint64_t seed,
+                                 const config::input_config& shape = {});
 
 /// Deterministic 64-bit generator (splitmix64), independent of the standard library's distributions.
 class splitmix64 {
@@ -41,6 +44,7 @@ public:
     explicit splitmix64(std::uint64_t seed) : state_(seed) {}
     std::uint64_t next();
     double uniform();  ///< in [0, 1)
+    double normal();   ///< standard normal (Box-Muller)
 private:
     std::uint64_t state_;
 };

@@ -19,18 +19,51 @@ void truncate_stream(token_stream& s, std::size_t tokens, const std::string& wha
     s.v.resize(tokens * s.dim);
 }
 
-token_stream load_head_input(const cli_options& options, const config::head_config& head,
-                             std::size_t default_tokens)
+token_stream load_head_input(const cli_options& options, const json& config, std::size_t default_tokens)
 {
+    const config::head_config head = config::parse_head_config(config);
     if (options.input_file.empty())
         return random_token_stream(options.tokens.value_or(default_tokens), head.head_dim, head.cell.v_max,
-                                   options.seed);
+                                   options.seed, config::parse_input_config(config));
     const std::string what = "input file '" + options.input_file + "'";
     token_stream s = parse_token_stream(config::read_json_file(options.input_file, "input file"), head.head_dim,
                                         head.cell.v_max, what);
     if (options.tokens)
         truncate_stream(s, *options.tokens, what);
     return s;
+}
+
+std::vector<token_stream> load_layer_inputs(const cli_options& options, const json& config, std::size_t heads,
+                                            std::size_t default_tokens)
+{
+    const config::head_config head = config::parse_head_config(config);
+    std::vector<token_stream> streams;
+    if (options.input_file.empty()) {
+        const config::input_config shape = config::parse_input_config(config);
+        splitmix64 seeds(options.seed);
+        for (std::size_t h = 0; h < heads; ++h)
+            streams.push_back(random_token_stream(options.tokens.value_or(default_tokens), head.head_dim,
+                                                  head.cell.v_max, seeds.next(), shape));
+        return streams;
+    }
+    const std::string what = "input file '" + options.input_file + "'";
+    const json doc = config::read_json_file(options.input_file, "input file");
+    if (!doc.is_object() || !doc.contains("heads") || !doc["heads"].is_array())
+        throw config::config_error(what + ": expected {\"heads\": [{\"q\": ..., \"k\": ..., \"v\": ...}, ...]}");
+    if (doc["heads"].size() != heads)
+        throw config::config_error(what + ": has " + std::to_string(doc["heads"].size()) +
+                                   " heads, config key 'heads' says " + std::to_string(heads));
+    for (std::size_t h = 0; h < heads; ++h) {
+        const std::string where = what + " head " + std::to_string(h);
+        streams.push_back(parse_token_stream(doc["heads"][h], head.head_dim, head.cell.v_max, where));
+        if (streams[h].tokens != streams[0].tokens)
+            throw config::config_error(where + ": " + std::to_string(streams[h].tokens) + " tokens, head 0 has " +
+                                       std::to_string(streams[0].tokens));
+    }
+    if (options.tokens)
+        for (auto& s : streams)
+            truncate_stream(s, *options.tokens, what);
+    return streams;
 }
 
 json run_summary(const std::string& platform, const cli_options& options, const json& config, std::size_t tokens,
@@ -41,7 +74,7 @@ json run_summary(const std::string& platform, const cli_options& options, const 
     s["tokens"] = tokens;
     s["seed"] = options.seed;
     s["input"] = options.input_file.empty() ? "random" : options.input_file;
-    s["simulated_time_ns"] = sc_core::sc_time_stamp().to_seconds() * 1e9;
+    s["simulated_time_ns"] = sc_core::sc_time_stamp() / sc_core::sc_time(1, sc_core::SC_NS);
     s["wall_time_s"] = wall_time_s;
     s["tokens_per_second"] = wall_time_s > 0 ? static_cast<double>(tokens) / wall_time_s : 0.0;
     s["config"] = config;

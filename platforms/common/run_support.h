@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -11,9 +12,15 @@
 
 namespace gcasim::platform {
 
-/// --input FILE (first --tokens rows) or seeded random inputs of --tokens (default `default_tokens`).
-token_stream load_head_input(const cli_options& options, const config::head_config& head,
+/// --input FILE {"q","k","v"} (first --tokens rows) or seeded synthetic inputs of --tokens
+/// (default `default_tokens`) shaped by the config's input.* keys.
+token_stream load_head_input(const cli_options& options, const nlohmann::json& config,
                              std::size_t default_tokens);
+
+/// --input FILE {"heads": [{"q","k","v"}, ...]} with one entry per head, or `heads` synthetic
+/// streams (head h seeded from --seed and h).
+std::vector<token_stream> load_layer_inputs(const cli_options& options, const nlohmann::json& config,
+                                            std::size_t heads, std::size_t default_tokens);
 
 /// Keep the first `tokens` rows of a stream (error if it has fewer).
 void truncate_stream(token_stream& stream, std::size_t tokens, const std::string& what);

@@ -1,0 +1,36 @@
+// A transformer attention layer in gain-cell hardware: H heads working in parallel on their own
+// Q/K/V streams, and the energy ledger that all of them report to. Only instantiation and wiring.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include <systemc>
+
+#include "attention_head.h"
+#include "config/head_config.h"
+#include "config/run_config.h"
+#include "energy_ledger.h"
+
+namespace gcasim {
+
+class attention_layer : public sc_core::sc_module {
+public:
+    std::vector<std::unique_ptr<attention_head>> heads;
+    energy_ledger ledger;
+
+    /// One head per input stream.
+    attention_layer(const sc_core::sc_module_name& name, const config::head_config& head_config,
+                    const config::energy_config& energies, const std::vector<token_stream>& inputs);
+
+    /// Every head reports its tokens to `observer` (after the ledger).
+    void add_observer(token_observer* observer);
+    /// Every head reports phases to `monitor`; `traced_head`'s sub-tile `traced_tile` its pulses.
+    /// The monitor hears on_token_closed when all heads have finished a token.
+    void add_monitor(phase_monitor* monitor, std::size_t traced_head, std::size_t traced_tile);
+
+private:
+    std::vector<phase_monitor*> monitors_;
+};
+
+}  // namespace gcasim

@@ -1,0 +1,87 @@
+#include "energy_ledger.h"
+
+#include <cmath>
+
+namespace gcasim {
+
+using namespace sc_core;
+
+const std::array<const char*, energy_ledger::component::count>& energy_ledger::component_names()
+{
+    static const std::array<const char*, component::count> names = {
+        "k_array", "charge_to_pulse", "v_array", "readout", "dac", "adders", "control"};
+    return names;
+}
+
+const char* energy_ledger::published_part(component c)
+{
+    switch (c) {
+    case k_array:
+    case charge_to_pulse: return "qk";
+    case v_array:
+    case readout: return "pv";
+    case dac: return "dac";
+    default: return "digital";
+    }
+}
+
+energy_ledger::energy_ledger(const sc_module_name& name, const config::energy_config& energies, std::size_t window)
+    : sc_module(name), heads_(), pending_(), reported_(), first_pending_(0), energies_(energies), window_(window),
+      sink_(), close_listener_(), rows_(0), full_rows_(0), sum_all_{}, sum_full_{}
+{
+}
+
+void energy_ledger::attach(attention_head& head)
+{
+    std::vector<source> sources;
+    for (const auto& tile : head.tiles) {
+        sources.push_back({dac, &tile->k_array.events().cells_written, energies_.dac_write_pj, 0});
+        sources.push_back({dac, &tile->v_array.events().cells_written, energies_.dac_write_pj, 0});
+        sources.push_back({k_array, &tile->k_array.events().cells_read, energies_.k_cell_read_pj, 0});
+        sources.push_back({v_array, &tile->v_array.events().cells_read, energies_.v_cell_read_pj, 0});
+        sources.push_back({charge_to_pulse, &tile->c2p.events().conversions, energies_.c2p_conversion_pj, 0});
+    }
+    sources.push_back({readout, &head.out.events().conversions, energies_.readout_conversion_pj, 0});
+    sources.push_back({adders, &head.out.events().adder_ops, energies_.adder_op_pj, 0});
+    sources.push_back({control, &head.controller.control_steps(), energies_.control_token_pj, 0});
+    heads_.push_back(std::move(sources));
+    head.controller.add_observer(this);
+}
+
+void energy_ledger::on_token(const token_result& r)
+{
+    while (r.token >= first_pending_ + pending_.size()) {
+        const std::size_t t = first_pending_ + pending_.size();
+        pending_.push_back({t, amounts{}, 0, t + 1 >= window_});
+        reported_.push_back(0);
+    }
+    row& target = pending_[r.token - first_pending_];
+    for (source& s : heads_.at(r.head)) {
+        const std::uint64_t events = *s.counter - s.last;
+        s.last = *s.counter;
+        target.energy[s.kind] += std::llround(static_cast<double>(events) * s.pj_per_event * 1e6);
+    }
+    ++reported_[r.token - first_pending_];
+
+    while (!pending_.empty() && reported_.front() == heads_.size()) {
+        row& done = pending_.front();
+        done.total = 0;
+        for (std::size_t c = 0; c < component::count; ++c) {
+            done.total += done.energy[c];
+            sum_all_[c] += done.energy[c];
+            if (done.full_window)
+                sum_full_[c] += done.energy[c];
+        }
+        ++rows_;
+        full_rows_ += done.full_window;
+        if (sink_)
+            sink_(done);
+        if (close_listener_)
+            close_listener_(done.token);
+        pending_.pop_front();
+        reported_.pop_front();
+        ++first_pending_;
+    }
+}
+
+}  // namespace gcasim

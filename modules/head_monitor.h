@@ -1,0 +1,70 @@
+// Interfaces through which the controller reports what it does: per finished token (results,
+// timing) and per phase (for traces). Nothing is reported to an empty list: tracing off costs a
+// loop over zero elements.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include <systemc>
+
+namespace gcasim {
+
+/// The five phases of one token, plus idle between tokens.
+enum class phase : int { idle = 0, write = 1, qk = 2, pv = 3, readout = 4, digital = 5 };
+const char* phase_name(phase p);
+
+/// What one token produced, by ring slot. Valid only during the callback.
+struct token_result {
+    std::size_t head;
+    std::size_t token;
+    sc_core::sc_time start;                    ///< when the token's first phase began
+    sc_core::sc_time end;                      ///< when its last phase ended
+    const std::vector<long>& slot_token;       ///< token held by each ring slot, -1 = empty
+    const std::vector<std::uint8_t>& visible;  ///< slot inside the window of this query
+    const std::vector<double>& scores;         ///< S per slot (0 where masked)
+    const std::vector<double>& pulses;         ///< phi per slot, fraction of T_max
+    const std::vector<double>& output;         ///< head output, d values
+};
+
+class token_observer {
+public:
+    virtual ~token_observer() = default;
+    virtual void on_token(const token_result& result) = 0;
+};
+
+/// One phase of one token of one head.
+struct phase_record {
+    std::size_t head;
+    std::size_t token;
+    phase kind;
+    sc_core::sc_time start;
+    sc_core::sc_time duration;
+    std::size_t write_slot;  ///< ring slot written by this token
+};
+
+/// Pulses driving one sub-tile: the query on the K-array rows (qk phase) or phi on the V-array
+/// rows (pv phase); widths as fractions of T_max.
+struct pulse_record {
+    std::size_t head;
+    std::size_t tile;
+    std::size_t token;
+    phase kind;  ///< qk or pv
+    sc_core::sc_time start;
+    sc_core::sc_time t_max;
+    const double* widths;
+    std::size_t count;
+    std::size_t active_lines;  ///< token lines taking part (visible) in this sub-tile
+};
+
+class phase_monitor {
+public:
+    virtual ~phase_monitor() = default;
+    virtual void on_phase(const phase_record& record) = 0;
+    virtual void on_pulses(const pulse_record& record) = 0;
+    /// Called once per token when every head has finished it (all records up to `now` are final).
+    virtual void on_token_closed(std::size_t token, const sc_core::sc_time& now) = 0;
+};
+
+}  // namespace gcasim

@@ -1,0 +1,34 @@
+// Phase monitor that writes timeline.json: Chrome trace-event JSON (opens in the Perfetto UI and
+// chrome://tracing). One track per head with one slice per phase per token; for the traced head one
+// track per sub-tile with its Q.K and phi.V reads (only sub-tiles holding visible keys).
+#pragma once
+
+#include <string>
+
+#include "head_monitor.h"
+#include "util/atomic_file.h"
+
+namespace gcasim {
+
+class timeline_tracer : public phase_monitor {
+public:
+    timeline_tracer(const std::string& path, std::size_t heads, std::size_t traced_head, std::size_t tiles);
+
+    void on_phase(const phase_record& r) override;
+    void on_pulses(const pulse_record& r) override;
+    void on_token_closed(std::size_t, const sc_core::sc_time&) override {}
+
+    /// Close the JSON and move the file into place.
+    void finish();
+
+private:
+    void slice(const char* name, int pid, std::size_t tid, const sc_core::sc_time& start,
+               const sc_core::sc_time& duration, const char* arg_name, std::size_t arg);
+    void metadata(const char* kind, int pid, std::size_t tid, const std::string& name);
+
+    atomic_file file_;
+    std::size_t traced_head_;
+    bool first_;
+};
+
+}  // namespace gcasim

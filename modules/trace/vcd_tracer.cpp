@@ -1,0 +1,111 @@
+#include "trace/vcd_tracer.h"
+
+#include <algorithm>
+
+namespace gcasim {
+
+using namespace sc_core;
+
+namespace {
+constexpr phase traced_phases[] = {phase::write, phase::qk, phase::pv, phase::readout, phase::digital};
+}
+
+vcd_tracer::vcd_tracer(const std::string& path, std::size_t heads, std::size_t traced_head,
+                       std::size_t traced_tile, std::size_t width, std::size_t tile_tokens)
+    : file_(path), vcd_(file_.stream(), "1 ps"), traced_head_(traced_head), traced_tile_(traced_tile),
+      token_id_(0), phase_id_(0), write_slot_id_(0), active_id_(0), phase_flag_ids_(), busy_ids_(), q_ids_(),
+      phi_ids_(), buffer_(), last_phase_(phase::idle)
+{
+    vcd_.begin_scope("layer");
+    token_id_ = vcd_.add_var("token", 32);
+    phase_id_ = vcd_.add_var("phase", 3);  // 0 idle, 1 write, 2 qk, 3 pv, 4 readout, 5 digital
+    for (phase p : traced_phases)
+        phase_flag_ids_.push_back(vcd_.add_var(std::string("phase_") + phase_name(p), 1));
+    write_slot_id_ = vcd_.add_var("write_slot", 32);
+    for (std::size_t h = 0; h < heads; ++h) {
+        vcd_.begin_scope("head_" + std::to_string(h));
+        busy_ids_.push_back(vcd_.add_var("busy", 1));
+        if (h == traced_head) {
+            vcd_.begin_scope("tile_" + std::to_string(traced_tile));
+            active_id_ = vcd_.add_var("active_columns", 32);
+            for (std::size_t d = 0; d < width; ++d)
+                q_ids_.push_back(vcd_.add_var("q_pulse_" + std::to_string(d), 1));
+            for (std::size_t c = 0; c < tile_tokens; ++c)
+                phi_ids_.push_back(vcd_.add_var("phi_pulse_" + std::to_string(c), 1));
+            vcd_.end_scope();
+        }
+        vcd_.end_scope();
+    }
+    vcd_.end_scope();
+    vcd_.end_definitions();
+}
+
+void vcd_tracer::record(const sc_time& t, int id, std::uint64_t value)
+{
+    buffer_.push_back({t.value(), id, value});  // value(): in the time resolution, 1 ps
+}
+
+void vcd_tracer::on_phase(const phase_record& r)
+{
+    const sc_time end = r.start + r.duration;
+    if (r.kind == phase::write)
+        record(r.start, busy_ids_.at(r.head), 1);
+    if (r.kind == phase::digital)
+        record(end, busy_ids_.at(r.head), 0);
+    if (r.head != 0)
+        return;  // heads run in lockstep: the layer's signals follow head 0
+    if (r.kind == phase::write) {
+        record(r.start, token_id_, r.token);
+        record(r.start, write_slot_id_, r.write_slot);
+    }
+    const int flag = phase_flag_ids_[static_cast<int>(r.kind) - 1];
+    record(r.start, flag, 1);
+    record(end, flag, 0);
+    record(r.start, phase_id_, static_cast<std::uint64_t>(r.kind));
+    if (r.kind == phase::digital)
+        record(end, phase_id_, 0);
+}
+
+void vcd_tracer::on_pulses(const pulse_record& r)
+{
+    if (r.head != traced_head_ || r.tile != traced_tile_)
+        return;
+    const std::vector<int>& ids = r.kind == phase::qk ? q_ids_ : phi_ids_;
+    if (r.kind == phase::qk)
+        record(r.start, active_id_, r.active_lines);
+    for (std::size_t i = 0; i < r.count && i < ids.size(); ++i) {
+        if (r.widths[i] <= 0.0)
+            continue;
+        record(r.start, ids[i], 1);
+        record(r.start + r.widths[i] * r.t_max, ids[i], 0);
+    }
+}
+
+void vcd_tracer::flush()
+{
+    std::stable_sort(buffer_.begin(), buffer_.end(),
+                     [](const change& a, const change& b) { return a.time_ps < b.time_ps; });
+    for (std::size_t i = 0; i < buffer_.size(); ++i) {
+        const change& c = buffer_[i];
+        // Several changes of one signal at one instant: the last one holds.
+        bool superseded = false;
+        for (std::size_t j = i + 1; j < buffer_.size() && buffer_[j].time_ps == c.time_ps; ++j)
+            superseded |= buffer_[j].id == c.id;
+        if (!superseded)
+            vcd_.change(c.time_ps, c.id, c.value);
+    }
+    buffer_.clear();
+}
+
+void vcd_tracer::on_token_closed(std::size_t, const sc_time&)
+{
+    flush();  // every change of the token lies before the end of its last phase
+}
+
+void vcd_tracer::finish()
+{
+    flush();
+    file_.commit();
+}
+
+}  // namespace gcasim

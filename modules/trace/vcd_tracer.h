@@ -1,0 +1,47 @@
+// Phase monitor that writes trace.vcd: the layer's token index, phase (as a code and as one flag
+// per phase), the ring slot being written, a busy flag per head, and for one head and sub-tile the
+// query pulses on the K-array rows and the phi pulses on the V-array rows.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "head_monitor.h"
+#include "trace/vcd_writer.h"
+#include "util/atomic_file.h"
+
+namespace gcasim {
+
+class vcd_tracer : public phase_monitor {
+public:
+    vcd_tracer(const std::string& path, std::size_t heads, std::size_t traced_head, std::size_t traced_tile,
+               std::size_t width, std::size_t tile_tokens);
+
+    void on_phase(const phase_record& r) override;
+    void on_pulses(const pulse_record& r) override;
+    void on_token_closed(std::size_t token, const sc_core::sc_time& now) override;
+
+    /// Write what is buffered and move the file into place.
+    void finish();
+
+private:
+    struct change {
+        std::uint64_t time_ps;
+        int id;
+        std::uint64_t value;
+    };
+    void record(const sc_core::sc_time& t, int id, std::uint64_t value);
+    void flush();
+
+    atomic_file file_;
+    vcd_writer vcd_;
+    std::size_t traced_head_, traced_tile_;
+    int token_id_, phase_id_, write_slot_id_, active_id_;
+    std::vector<int> phase_flag_ids_, busy_ids_, q_ids_, phi_ids_;
+    std::vector<change> buffer_;
+    phase last_phase_;
+};
+
+}  // namespace gcasim

@@ -1,0 +1,35 @@
+// Minimal value-change-dump writer (IEEE 1364 VCD, as GTKWave reads it). Plain C++.
+#pragma once
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace gcasim {
+
+class vcd_writer {
+public:
+    /// `timescale` e.g. "1 ps"; times passed to change() are in that unit.
+    vcd_writer(std::ostream& out, const std::string& timescale);
+
+    void begin_scope(const std::string& name);
+    void end_scope();
+    /// A wire (width 1) or a vector shown as an integer (width > 1). Returns its id.
+    int add_var(const std::string& name, int width);
+    /// Close the header and dump the initial values (all zero).
+    void end_definitions();
+
+    /// Value change at `time` (not earlier than the previous change's time).
+    void change(std::uint64_t time, int id, std::uint64_t value);
+
+private:
+    std::string code(int id) const;
+
+    std::ostream& out_;
+    std::vector<int> widths_;
+    std::uint64_t now_;
+    bool time_written_, header_done_;
+};
+
+}  // namespace gcasim

@@ -1,0 +1,93 @@
+// Platform `attention_layer`: a transformer attention layer (GPT-2 small by default: 12 heads,
+// d = 64, window 1024) in gain-cell hardware. Writes summary.json (latency, energy per component),
+// energy.csv (one row per token), output.json (each head's outputs) and, when switched on,
+// trace.vcd (GTKWave) and timeline.json (Perfetto).
+#include <systemc>
+
+#include "common/io.h"
+#include "common/layer_run.h"
+#include "common/platform_cli.h"
+#include "common/run_support.h"
+#include "config/head_config.h"
+#include "config/run_config.h"
+#include "util/atomic_file.h"
+
+using namespace gcasim;
+using nlohmann::json;
+
+namespace {
+
+/// Every head's outputs, T x d each.
+class layer_recorder : public token_observer {
+public:
+    layer_recorder(std::size_t heads, std::size_t tokens, std::size_t dim)
+        : tokens_(tokens), dim_(dim), out_(heads, std::vector<double>(tokens * dim, 0.0))
+    {
+    }
+
+    void on_token(const token_result& r) override
+    {
+        std::copy(r.output.begin(), r.output.end(), out_[r.head].begin() + r.token * dim_);
+    }
+
+    void write(std::ostream& os) const
+    {
+        os << "{\"heads\": [";
+        for (std::size_t h = 0; h < out_.size(); ++h) {
+            os << (h ? ",\n{" : "\n{");
+            platform::write_matrix(os, "out", out_[h], tokens_, dim_);
+            os << "}";
+        }
+        os << "]}\n";
+    }
+
+private:
+    std::size_t tokens_, dim_;
+    std::vector<std::vector<double>> out_;
+};
+
+void add_params(config::param_schema& schema)
+{
+    config::add_head_params(schema);
+    config::add_energy_params(schema);
+    config::add_trace_params(schema);
+    config::add_input_params(schema, "gaussian");
+    schema.add(config::integer_param("heads", 12, 1, 4096, "", "Attention heads of the layer, working in parallel"));
+    schema.add(config::bool_param("output.head_outputs", true, "Write every head's T x d outputs into output.json"));
+}
+
+void run(const platform::cli_options& options, const json& config)
+{
+    const std::size_t heads = config::at_path(config, "heads").get<std::size_t>();
+    const std::vector<token_stream> inputs = platform::load_layer_inputs(options, config, heads, 1280);
+    const bool write_outputs = config::at_path(config, "output.head_outputs").get<bool>();
+
+    layer_recorder recorder(write_outputs ? heads : 0, inputs[0].tokens, inputs[0].dim);
+    json summary = platform::simulate_layer(
+        {"attention_layer", &options, &config, &inputs, write_outputs ? &recorder : nullptr});
+    if (write_outputs) {
+        atomic_file output(options.out_dir + "/output.json");
+        recorder.write(output.stream());
+        output.commit();
+        summary["files"]["output"] = output.path();
+    }
+    atomic_file summary_file(options.out_dir + "/summary.json");
+    summary_file.stream() << summary.dump(2) << "\n";
+    summary_file.commit();
+    platform::print_summary(summary, options.out_dir);
+}
+
+}  // namespace
+
+int sc_main(int argc, char* argv[])
+{
+    platform::quiet_systemc_banner();
+    platform::platform_info info;
+    info.name = "attention_layer";
+    info.summary = "Simulate a transformer attention layer of analog gain-cell heads (SystemC/TLM-2.0).";
+    info.default_config = platform::config_dir() + "/gpt2_layer.json";
+    info.default_out = "out/attention_layer";
+    info.default_tokens = 1280;
+    info.add_params = add_params;
+    return platform::run_platform(argc, argv, info, run);
+}

@@ -1,0 +1,216 @@
+#include "layer_run.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+
+#include <systemc>
+
+#include "attention_layer.h"
+#include "config/head_config.h"
+#include "config/run_config.h"
+#include "io.h"
+#include "run_support.h"
+#include "trace/timeline_tracer.h"
+#include "trace/vcd_tracer.h"
+#include "util/atomic_file.h"
+
+namespace gcasim::platform {
+
+using nlohmann::json;
+using namespace sc_core;
+
+namespace {
+
+/// Per token: from its start to the end of the slowest head.
+class latency_meter : public token_observer {
+public:
+    void on_token(const token_result& r) override
+    {
+        if (r.token >= end_.size()) {
+            end_.resize(r.token + 1, SC_ZERO_TIME);
+            start_.resize(r.token + 1, r.start);
+        }
+        end_[r.token] = std::max(end_[r.token], r.end);
+    }
+
+    json report(double clock_period_ns) const
+    {
+        double sum = 0, lo = 0, hi = 0;
+        for (std::size_t t = 0; t < end_.size(); ++t) {
+            const double ns = (end_[t] - start_[t]).to_seconds() * 1e9;
+            sum += ns;
+            lo = t ? std::min(lo, ns) : ns;
+            hi = t ? std::max(hi, ns) : ns;
+        }
+        const double mean = end_.empty() ? 0.0 : sum / static_cast<double>(end_.size());
+        return {{"mean", mean}, {"min", lo}, {"max", hi}, {"mean_cycles", mean / clock_period_ns}};
+    }
+
+private:
+    std::vector<sc_time> start_, end_;
+};
+
+/// energy.csv: token, one <component>_pj column per component, total_pj; streamed row by row.
+void write_csv_header(std::ostream& out)
+{
+    out << "token";
+    for (const char* name : energy_ledger::component_names())
+        out << "," << name << "_pj";
+    out << ",total_pj\n";
+}
+
+/// Whole attojoules as picojoules with six decimals: exact, so the columns add up to the total.
+void write_attojoules(std::ostream& out, std::int64_t aj)
+{
+    char buffer[40];
+    std::snprintf(buffer, sizeof buffer, "%lld.%06lld", static_cast<long long>(aj / 1000000),
+                  static_cast<long long>(aj % 1000000));
+    out << buffer;
+}
+
+json energy_report(const energy_ledger::amounts& sum, std::size_t rows)
+{
+    if (rows == 0)
+        return nullptr;
+    json components, parts = {{"qk", 0.0}, {"pv", 0.0}, {"digital", 0.0}, {"dac", 0.0}};
+    std::int64_t total = 0;
+    for (std::size_t c = 0; c < energy_ledger::component::count; ++c) {
+        const double pj = energy_ledger::to_pj(sum[c]) / static_cast<double>(rows);
+        components[energy_ledger::component_names()[c]] = pj;
+        parts[energy_ledger::published_part(static_cast<energy_ledger::component>(c))] =
+            parts[energy_ledger::published_part(static_cast<energy_ledger::component>(c))].get<double>() + pj;
+        total += sum[c];
+    }
+    components["total"] = energy_ledger::to_pj(total) / static_cast<double>(rows);
+    components["parts"] = parts;
+    return components;
+}
+
+}  // namespace
+
+json simulate_layer(const layer_run& run)
+{
+    const json& config = *run.config;
+    const cli_options& options = *run.options;
+    const config::head_config head = config::parse_head_config(config);
+    const config::energy_config energies = config::parse_energy_config(config);
+    const config::trace_config trace = config::parse_trace_config(config);
+    const std::size_t heads = run.inputs->size();
+    if (trace.head >= heads)
+        throw config::config_error("config key 'trace.head': value " + std::to_string(trace.head) +
+                                   " is out of range; allowed: 0 .. " + std::to_string(heads - 1) + " (heads)");
+    if (trace.tile >= static_cast<std::size_t>(head.sub_tiles()))
+        throw config::config_error("config key 'trace.tile': value " + std::to_string(trace.tile) +
+                                   " is out of range; allowed: 0 .. " + std::to_string(head.sub_tiles() - 1) +
+                                   " (sub-tiles of a head)");
+    const std::size_t tokens = run.inputs->front().tokens;
+    const double end_ns = static_cast<double>(tokens) * head.timing.token_period_ns;
+    if (end_ns > 1e15)
+        throw config::config_error("--tokens " + std::to_string(tokens) + " x timing.token_period_ns " +
+                                   std::to_string(head.timing.token_period_ns) +
+                                   " ns exceeds the simulated-time limit of 1e15 ns");
+    prepare_output_dir(options.out_dir);
+
+    attention_layer layer("layer", head, energies, *run.inputs);
+    latency_meter latency;
+    layer.add_observer(&latency);
+    if (run.recorder)
+        layer.add_observer(run.recorder);
+
+    atomic_file energy_csv(options.out_dir + "/energy.csv");
+    write_csv_header(energy_csv.stream());
+    layer.ledger.set_row_sink([&](const energy_ledger::row& row) {
+        std::ostream& out = energy_csv.stream();
+        out << row.token;
+        for (std::int64_t aj : row.energy) {
+            out << ",";
+            write_attojoules(out, aj);
+        }
+        out << ",";
+        write_attojoules(out, row.total);
+        out << "\n";
+    });
+
+    std::unique_ptr<vcd_tracer> vcd;
+    std::unique_ptr<timeline_tracer> timeline;
+    if (trace.vcd) {
+        vcd = std::make_unique<vcd_tracer>(options.out_dir + "/trace.vcd", heads, trace.head, trace.tile,
+                                           head.head_dim, head.tile_tokens);
+        layer.add_monitor(vcd.get(), trace.head, trace.tile);
+    }
+    if (trace.timeline) {
+        timeline = std::make_unique<timeline_tracer>(options.out_dir + "/timeline.json", heads, trace.head,
+                                                     head.sub_tiles());
+        layer.add_monitor(timeline.get(), trace.head, trace.tile);
+    }
+
+    const auto wall_start = std::chrono::steady_clock::now();
+    sc_start();
+    const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+    for (const auto& h : layer.heads)
+        if (h->controller.tokens_done() != tokens)
+            throw runtime_failure("simulation ended after " + std::to_string(h->controller.tokens_done()) + " of " +
+                                  std::to_string(tokens) + " tokens");
+
+    json files = {{"energy_csv", energy_csv.path()}};
+    energy_csv.commit();
+    if (vcd) {
+        vcd->finish();
+        files["trace_vcd"] = options.out_dir + "/trace.vcd";
+    }
+    if (timeline) {
+        timeline->finish();
+        files["timeline"] = options.out_dir + "/timeline.json";
+    }
+
+    json summary = run_summary(run.platform, options, config, tokens, wall_s);
+    const json latency_ns = latency.report(head.timing.clock_period_ns);
+    summary["heads"] = heads;
+    summary["sub_tiles_per_head"] = head.sub_tiles();
+    summary["token_period_ns"] = head.timing.token_period_ns;
+    summary["clock_period_ns"] = head.timing.clock_period_ns;
+    summary["latency_per_token_ns"] = latency_ns["mean"];
+    summary["latency_per_token_cycles"] = latency_ns["mean_cycles"];
+    summary["latency_ns"] = latency_ns;
+    summary["throughput_tokens_per_s"] = 1e9 / head.timing.token_period_ns;
+    const std::size_t full = layer.ledger.full_window_rows();
+    summary["energy_per_token_pj"] = {{"mean", energy_report(layer.ledger.sum_all(), layer.ledger.rows())},
+                                      {"full_window", energy_report(layer.ledger.sum_full_window(), full)},
+                                      {"full_window_tokens", full}};
+    summary["files"] = files;
+    return summary;
+}
+
+void print_summary(const json& s, const std::string& out_dir)
+{
+    const json& energy = s["energy_per_token_pj"];
+    const bool full = !energy["full_window"].is_null();
+    const json& e = full ? energy["full_window"] : energy["mean"];
+    const double heads = s["heads"].get<double>();
+    std::printf("%s: %zu head(s) x %zu tokens, window %d, %d sub-tile(s) per head\n", s["platform"].get<std::string>().c_str(),
+                s["heads"].get<std::size_t>(), s["tokens"].get<std::size_t>(), s["config"]["window"].get<int>(),
+                s["sub_tiles_per_head"].get<int>());
+    std::printf("  latency per token   %.1f ns (%.0f cycles of %.3g ns), token period %.1f ns\n",
+                s["latency_per_token_ns"].get<double>(), s["latency_per_token_cycles"].get<double>(),
+                s["clock_period_ns"].get<double>(), s["token_period_ns"].get<double>());
+    std::printf("  energy per token    %.1f pJ (%s%s), %.1f pJ per head\n", e["total"].get<double>(),
+                full ? "full window, " : "mean, window not full", full ? (std::to_string(energy["full_window_tokens"].get<int>()) + " tokens").c_str() : "",
+                e["total"].get<double>() / heads);
+    for (const char* part : {"qk", "pv", "digital", "dac"})
+        std::printf("    %-8s %10.1f pJ  %5.1f %%\n", part, e["parts"][part].get<double>(),
+                    100.0 * e["parts"][part].get<double>() / e["total"].get<double>());
+    std::printf("  simulated %.1f ns in %.3f s wall (%.0f tokens/s)\n", s["simulated_time_ns"].get<double>(),
+                s["wall_time_s"].get<double>(), s["tokens_per_second"].get<double>());
+    std::printf("  outputs in %s/: summary.json", out_dir.c_str());
+    for (const auto& [key, path] : s["files"].items()) {
+        const std::string p = path.get<std::string>();
+        std::printf(", %s", p.substr(p.find_last_of('/') + 1).c_str());
+    }
+    std::printf("\n");
+}
+
+}  // namespace gcasim::platform

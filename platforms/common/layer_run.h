@@ -1,0 +1,32 @@
+// Runs H attention heads as one layer: elaborates the attention_layer, attaches the energy ledger's
+// CSV and the tracers, simulates, and returns the summary (latency, energy, files). Shared by the
+// head and layer platforms so that both report the same way.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "head_monitor.h"
+#include "platform_cli.h"
+#include "token_stream.h"
+
+namespace gcasim::platform {
+
+struct layer_run {
+    std::string platform;                       ///< name in summary.json
+    const cli_options* options = nullptr;
+    const nlohmann::json* config = nullptr;     ///< validated, complete
+    const std::vector<token_stream>* inputs = nullptr;  ///< one stream per head
+    token_observer* recorder = nullptr;         ///< optional: sees every head's tokens
+};
+
+/// Simulate and write energy.csv (and trace.vcd / timeline.json when switched on) into the output
+/// folder. Returns summary.json's content; the caller adds its own keys and writes it.
+nlohmann::json simulate_layer(const layer_run& run);
+
+/// The human-readable summary on stdout.
+void print_summary(const nlohmann::json& summary, const std::string& out_dir);
+
+}  // namespace gcasim::platform
