@@ -56,11 +56,16 @@ private:
     void write_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
     void mac_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
     void update_decay(const sc_core::sc_time& now);
+    static double seconds(const sc_core::sc_time& a, const sc_core::sc_time& b);
 
     params params_;
     device::quantizer dac_;
     device::cell_lines cells_;
+    // Leakage: delta = exp(-(now - written)/tau) = exp(-(now - ref)/tau) * exp((written - ref)/tau),
+    // one exp per MAC instead of one per line; `ref` moves forward so neither factor overflows.
     std::vector<sc_core::sc_time> written_at_;  ///< end of the last write of each line
+    std::vector<double> written_factor_;        ///< exp((written_at - ref)/tau) per line
+    sc_core::sc_time decay_ref_;
     std::vector<double> decay_;                 ///< leakage factor per line, for the current MAC
     std::vector<double> stored_;                ///< scratch: one line after the DAC
     event_counts events_;

@@ -12,8 +12,13 @@ namespace gcasim::device {
 
 class cell_lines {
 public:
+    /// Memory order of the stored powers y^k. Each MAC is fastest when its inner loop runs over
+    /// contiguous memory without a reduction (vectorisable): `by_cell` for mac_per_line (K arrays),
+    /// `by_line` for mac_per_width (V arrays). Both orders give the same results.
+    enum class storage { by_line, by_cell };
+
     /// `lines` token lines of `width` cells each (width = head dimension).
-    cell_lines(std::size_t lines, std::size_t width, const cell_model& model);
+    cell_lines(std::size_t lines, std::size_t width, const cell_model& model, storage order = storage::by_line);
 
     /// Store one token's voltages (already through the DAC) in a line.
     void write(std::size_t line, const double* stored_volts);
@@ -23,25 +28,30 @@ public:
 
     /// K orientation. Inputs drive the `width` word lines; every enabled token line integrates
     /// out[line] = sum_w in[w] * read(v[line][w], delta[line]). Disabled lines give 0.
-    void mac_per_line(const double* in, const double* delta, const std::uint8_t* enabled,
-                      double* out) const;
+    void mac_per_line(const double* in, const double* delta, const std::uint8_t* enabled, double* out);
 
     /// V orientation. Inputs drive the token lines (0 = no pulse); each of the `width` output lines
     /// integrates out[w] = sum_line in[line] * read(v[line][w], delta[line]).
-    void mac_per_width(const double* in, const double* delta, double* out) const;
+    void mac_per_width(const double* in, const double* delta, double* out);
 
     std::size_t lines() const { return lines_; }
     std::size_t width() const { return width_; }
 
 private:
-    // Powers y^1..y^degree of each stored deviation y = v - v_mid, per line contiguous:
-    // [line][power-1][cell]. The MAC becomes a few dot products plus one weight per line.
-    const double* powers(std::size_t line, int power) const;
+    std::size_t index(int power, std::size_t line, std::size_t cell) const
+    {
+        const std::size_t plane = static_cast<std::size_t>(power - 1) * lines_ * width_;
+        return plane + (order_ == storage::by_line ? line * width_ + cell : cell * lines_ + line);
+    }
 
     std::size_t lines_, width_;
     cell_model model_;
     int degree_;
-    std::vector<double> y_powers_;
+    storage order_;
+    std::vector<double> y_powers_;  ///< y^1..y^degree of each stored deviation y = v - v_mid
+    static constexpr std::size_t block = 8;  ///< lines or outputs accumulated together in registers
+    std::vector<double> scratch_;            ///< per-power partial sums or weights of one MAC
+    std::vector<std::size_t> pulsed_lines_;  ///< lines with a pulse in the current V MAC
 };
 
 }  // namespace gcasim::device

@@ -7,10 +7,9 @@ namespace gcasim::device {
 
 double round_half_even(double x)
 {
-    const double r = std::round(x);  // halves away from zero
-    if (std::fabs(x - std::trunc(x)) == 0.5)
-        return 2.0 * std::round(x / 2.0);
-    return r;
+    // nearbyint rounds in the current mode; gcasim never leaves the default, round-to-nearest-even
+    // (one instruction, where std::round needs a tie fix-up).
+    return std::nearbyint(x);
 }
 
 quantizer::quantizer(double lo, double hi, int levels)

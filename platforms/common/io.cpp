@@ -3,6 +3,7 @@
 #include "config/param_schema.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -52,12 +53,8 @@ void prepare_output_dir(const std::string& dir)
 void write_number(std::ostream& out, double x)
 {
     char buffer[32];
-    for (int precision = 15; precision <= 17; ++precision) {
-        std::snprintf(buffer, sizeof buffer, "%.*g", precision, x);
-        if (std::strtod(buffer, nullptr) == x)
-            break;
-    }
-    out << buffer;
+    const auto result = std::to_chars(buffer, buffer + sizeof buffer, x);  // shortest round-trip form
+    out.write(buffer, result.ptr - buffer);
 }
 
 namespace {
