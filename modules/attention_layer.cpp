@@ -8,7 +8,8 @@ using namespace sc_core;
 
 attention_layer::attention_layer(const sc_module_name& name, const config::head_config& head_config,
                                  const config::energy_config& energies, const std::vector<token_stream>& inputs)
-    : sc_module(name), heads(), ledger("ledger", energies, head_config.window), monitors_()
+    : sc_module(name), heads(), ledger("ledger", energies, head_config.window), monitors_(),
+      closed_listeners_()
 {
     for (std::size_t h = 0; h < inputs.size(); ++h) {
         heads.push_back(std::make_unique<attention_head>(("head_" + std::to_string(h)).c_str(), head_config,
@@ -18,6 +19,8 @@ attention_layer::attention_layer(const sc_module_name& name, const config::head_
     ledger.set_close_listener([this](std::size_t token) {
         for (phase_monitor* monitor : monitors_)
             monitor->on_token_closed(token, sc_time_stamp());
+        for (const auto& listener : closed_listeners_)
+            listener(token);
     });
 }
 

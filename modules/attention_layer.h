@@ -2,6 +2,7 @@
 // Q/K/V streams, and the energy ledger that all of them report to. Only instantiation and wiring.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -29,8 +30,15 @@ public:
     /// The monitor hears on_token_closed when all heads have finished a token.
     void add_monitor(phase_monitor* monitor, std::size_t traced_head, std::size_t traced_tile);
 
+    /// Called with the token index once every head has finished it.
+    void add_token_closed_listener(std::function<void(std::size_t)> listener)
+    {
+        closed_listeners_.push_back(std::move(listener));
+    }
+
 private:
     std::vector<phase_monitor*> monitors_;
+    std::vector<std::function<void(std::size_t)>> closed_listeners_;
 };
 
 }  // namespace gcasim

@@ -43,16 +43,17 @@ public:
         }
     }
 
-    void write(std::ostream& os) const
+    /// The first `finished` tokens (all of them unless the run was interrupted).
+    void write(std::ostream& os, std::size_t finished) const
     {
         os << "{";
         if (matrices_) {
-            platform::write_matrix(os, "S", scores_, tokens_, tokens_);
+            platform::write_matrix(os, "S", scores_, finished, finished, tokens_);
             os << ",\n";
-            platform::write_matrix(os, "phi", pulses_, tokens_, tokens_);
+            platform::write_matrix(os, "phi", pulses_, finished, finished, tokens_);
             os << ",\n";
         }
-        platform::write_matrix(os, "out", out_, tokens_, dim_);
+        platform::write_matrix(os, "out", out_, finished, dim_, dim_);
         os << "}\n";
     }
 
@@ -87,7 +88,7 @@ void run(const platform::cli_options& options, const json& config)
     summary["ring_slots"] = head.ring_slots();
 
     atomic_file output(options.out_dir + "/output.json");
-    recorder.write(output.stream());
+    recorder.write(output.stream(), summary["tokens"].get<std::size_t>());
     output.commit();
     summary["files"]["output"] = output.path();
     atomic_file summary_file(options.out_dir + "/summary.json");

@@ -30,12 +30,13 @@ public:
         std::copy(r.output.begin(), r.output.end(), out_[r.head].begin() + r.token * dim_);
     }
 
-    void write(std::ostream& os) const
+    /// The first `finished` tokens (all of them unless the run was interrupted).
+    void write(std::ostream& os, std::size_t finished) const
     {
         os << "{\"heads\": [";
         for (std::size_t h = 0; h < out_.size(); ++h) {
             os << (h ? ",\n{" : "\n{");
-            platform::write_matrix(os, "out", out_[h], tokens_, dim_);
+            platform::write_matrix(os, "out", out_[h], finished, dim_, dim_);
             os << "}";
         }
         os << "]}\n";
@@ -67,7 +68,7 @@ void run(const platform::cli_options& options, const json& config)
         {"attention_layer", &options, &config, &inputs, write_outputs ? &recorder : nullptr});
     if (write_outputs) {
         atomic_file output(options.out_dir + "/output.json");
-        recorder.write(output.stream());
+        recorder.write(output.stream(), summary["tokens"].get<std::size_t>());
         output.commit();
         summary["files"]["output"] = output.path();
     }

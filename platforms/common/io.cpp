@@ -156,7 +156,7 @@ token_stream random_token_stream(std::size_t tokens, std::size_t dim, double v_m
 namespace gcasim::platform {
 
 void write_matrix(std::ostream& out, const char* name, const std::vector<double>& values, std::size_t rows,
-                  std::size_t cols)
+                  std::size_t cols, std::size_t stride)
 {
     out << "\"" << name << "\": [";
     for (std::size_t r = 0; r < rows; ++r) {
@@ -164,7 +164,7 @@ void write_matrix(std::ostream& out, const char* name, const std::vector<double>
         for (std::size_t c = 0; c < cols; ++c) {
             if (c)
                 out << ",";
-            write_number(out, values[r * cols + c]);
+            write_number(out, values[r * stride + c]);
         }
         out << "]";
     }

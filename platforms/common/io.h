@@ -53,8 +53,8 @@ private:
 
 namespace gcasim::platform {
 
-/// Write `"name": [[...], ...]` (rows x cols, row-major values) as JSON.
+/// Write `"name": [[...], ...]`: the top-left rows x cols of a row-major matrix with `stride` columns.
 void write_matrix(std::ostream& out, const char* name, const std::vector<double>& values, std::size_t rows,
-                  std::size_t cols);
+                  std::size_t cols, std::size_t stride);
 
 }  // namespace gcasim::platform

@@ -148,13 +148,20 @@ json simulate_layer(const layer_run& run)
         layer.add_monitor(timeline.get(), trace.head, trace.tile);
     }
 
+    // Ctrl-C: stop once every head has finished the current token, so all outputs end on a whole token.
+    layer.add_token_closed_listener([](std::size_t) {
+        if (stop_requested())
+            sc_stop();
+    });
+
     const auto wall_start = std::chrono::steady_clock::now();
     sc_start();
     const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
-    for (const auto& h : layer.heads)
-        if (h->controller.tokens_done() != tokens)
-            throw runtime_failure("simulation ended after " + std::to_string(h->controller.tokens_done()) + " of " +
-                                  std::to_string(tokens) + " tokens");
+    const std::size_t finished = layer.ledger.rows();
+    const bool interrupted = stop_requested() && finished < tokens;
+    if (!interrupted && finished != tokens)
+        throw runtime_failure("simulation ended after " + std::to_string(finished) + " of " + std::to_string(tokens) +
+                              " tokens");
 
     json files = {{"energy_csv", energy_csv.path()}};
     energy_csv.commit();
@@ -167,7 +174,8 @@ json simulate_layer(const layer_run& run)
         files["timeline"] = options.out_dir + "/timeline.json";
     }
 
-    json summary = run_summary(run.platform, options, config, tokens, wall_s);
+    json summary = run_summary(run.platform, options, config, finished, wall_s);
+    summary["interrupted"] = interrupted;
     const json latency_ns = latency.report(head.timing.clock_period_ns);
     summary["heads"] = heads;
     summary["sub_tiles_per_head"] = head.sub_tiles();

@@ -1,6 +1,7 @@
 #include "platform_cli.h"
 
 #include <cerrno>
+#include <csignal>
 #include <cstdlib>
 #include <exception>
 #include <iostream>
@@ -28,6 +29,24 @@ __attribute__((init_priority(101))) const systemc_banner_off banner_off;
 void quiet_systemc_banner()
 {
     (void)banner_off;  // referenced so that the linker keeps this object file's initialiser
+}
+
+namespace {
+
+volatile std::sig_atomic_t stop_flag = 0;
+
+extern "C" void on_stop_signal(int)
+{
+    stop_flag = 1;
+    std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C kills at once
+    std::signal(SIGTERM, SIG_DFL);
+}
+
+}  // namespace
+
+bool stop_requested()
+{
+    return stop_flag != 0;
 }
 
 std::string config_dir()
@@ -128,7 +147,15 @@ int run_platform(int argc, char** argv, const platform_info& info, const platfor
         options.seed = parse_unsigned("--seed", vm["seed"].as<std::string>());
         options.out_dir = vm.count("out") ? vm["out"].as<std::string>() : info.default_out;
         const json config = load_config(schema, options.config_file, options.overrides);
+        // sc_stop() at a Ctrl-C is expected: no "stopped by user" banner.
+        sc_core::sc_report_handler::set_actions("/OSCI/SystemC", sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
+        std::signal(SIGINT, on_stop_signal);
+        std::signal(SIGTERM, on_stop_signal);
         body(options, config);
+        if (stop_requested()) {
+            std::cerr << info.name << ": interrupted; outputs cover the tokens that finished\n";
+            return interrupted_exit_code;
+        }
         return 0;
     } catch (const config::config_error& e) {
         std::cerr << prefix << e.what() << "\n";

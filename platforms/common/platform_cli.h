@@ -34,11 +34,17 @@ struct platform_info {
     std::function<void(config::param_schema&)> add_params;
 };
 
+/// Set by SIGINT/SIGTERM: the run stops cleanly at the next token boundary (see interrupted()).
+bool stop_requested();
+/// Exit code of a run stopped by a signal.
+constexpr int interrupted_exit_code = 130;
+
 /// The platform's body: gets the parsed options and the validated, complete config.
 using platform_body = std::function<void(const cli_options&, const nlohmann::json& config)>;
 
 /// Parse the CLI, build the config and run `body`. Prints errors as one line on stderr and returns
-/// the exit code: 0 ok, 2 usage/config/input errors, 1 runtime failures.
+/// the exit code: 0 ok, 2 usage/config/input errors, 1 runtime failures, 130 stopped by Ctrl-C
+/// (outputs then cover the tokens that finished).
 int run_platform(int argc, char** argv, const platform_info& info, const platform_body& body);
 
 /// defaults <- file <- overrides, validated; for tools and tests that need a config without a CLI.
