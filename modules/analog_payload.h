@@ -17,6 +17,8 @@ struct analog_payload : tlm::tlm_extension<analog_payload> {
     std::size_t input_size = 0;
     /// Optional per-token-line enable (1 = take part). K arrays skip masked columns.
     const std::uint8_t* line_enabled = nullptr;
+    /// On a write: sense the line's (decayed) values and write them back through the DACs.
+    bool refresh = false;
 
     tlm::tlm_extension_base* clone() const override { return new analog_payload(*this); }
     void copy_from(const tlm::tlm_extension_base& other) override

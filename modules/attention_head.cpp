@@ -2,11 +2,13 @@
 
 #include <string>
 
+#include "device/random.h"
+
 namespace gcasim {
 
 using namespace sc_core;
 
-readout::params attention_head::readout_params(const config::head_config& c)
+readout::params attention_head::readout_params(const config::head_config& c, std::size_t head_index)
 {
     readout::params p;
     p.sub_tiles = c.sub_tiles();
@@ -17,6 +19,8 @@ readout::params attention_head::readout_params(const config::head_config& c)
     p.clip = c.quant.out_clip;
     p.convert_time = sc_time(c.timing.readout_ns, SC_NS);
     p.combine_time = sc_time(c.timing.digital_ns, SC_NS);
+    p.offset_sigma = c.noise.counter_offset_sigma;
+    p.seed = device::derive_seed(c.noise.seed, head_index, 1u << 20);
     return p;
 }
 
@@ -33,16 +37,19 @@ sliding_window_controller::params attention_head::controller_params(const config
     p.q_levels = c.quant.enabled ? c.quant.q_levels : 0;
     p.t_max = sc_time(c.t_max_ns, SC_NS);
     p.head_index = head_index;
+    p.refresh = c.refresh.enabled;
+    p.refresh_age = sc_time(c.refresh.age_ns, SC_NS);
     return p;
 }
 
 attention_head::attention_head(const sc_module_name& name, const config::head_config& c,
                                const token_stream& input, std::size_t head_index)
-    : sc_module(name), tiles(), out("readout", readout_params(c)),
+    : sc_module(name), tiles(), out("readout", readout_params(c, head_index)),
       controller("controller", controller_params(c, head_index), input), config_(c)
 {
     for (int n = 0; n < c.sub_tiles(); ++n) {
-        tiles.push_back(std::make_unique<sub_tile>(("tile_" + std::to_string(n)).c_str(), c));
+        tiles.push_back(std::make_unique<sub_tile>(("tile_" + std::to_string(n)).c_str(), c,
+                                                   device::derive_seed(c.noise.seed, head_index, n)));
         sub_tile& tile = *tiles.back();
         controller.k_write_socket.bind(tile.k_array.write_socket);
         controller.v_write_socket.bind(tile.v_array.write_socket);

@@ -25,7 +25,7 @@ public:
 
     const config::head_config& config() const { return config_; }
 
-    static readout::params readout_params(const config::head_config& config);
+    static readout::params readout_params(const config::head_config& config, std::size_t head_index);
     static sliding_window_controller::params controller_params(const config::head_config& config,
                                                                std::size_t head_index);
 

@@ -2,14 +2,19 @@
 
 #include "analog_payload.h"
 #include "device/quantizer.h"
+#include "device/random.h"
 
 namespace gcasim {
 
 using namespace sc_core;
 
 charge_to_pulse::charge_to_pulse(const sc_module_name& name, const params& p)
-    : sc_module(name), charge_socket("charge_socket"), params_(p), events_()
+    : sc_module(name), charge_socket("charge_socket"), params_(p), offset_(p.converters, 0.0), events_()
 {
+    device::splitmix64 rng(device::derive_seed(p.seed, 5));
+    if (p.offset_sigma > 0)
+        for (double& o : offset_)
+            o = p.offset_sigma * rng.normal();
     charge_socket.register_b_transport(this, &charge_to_pulse::transport);
 }
 
@@ -29,7 +34,7 @@ void charge_to_pulse::transport(tlm::tlm_generic_payload& gp, sc_time& delay)
     double* phi = vector_data(gp);
     for (std::size_t i = 0; i < params_.converters; ++i) {
         const bool enabled = !in->line_enabled || in->line_enabled[i];
-        phi[i] = enabled ? device::hard_sigmoid(in->input[i], params_.s_sat) : 0.0;
+        phi[i] = enabled ? device::hard_sigmoid(in->input[i] + offset_[i], params_.s_sat) : 0.0;
         events_.conversions += enabled;
     }
     delay += params_.conversion_time;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include <systemc>
 #include <tlm>
@@ -18,6 +19,8 @@ public:
         double s_sat = 80.0;                                ///< saturation charge (MAC units)
         sc_core::sc_time t_max{15, sc_core::SC_NS};         ///< longest pulse
         sc_core::sc_time conversion_time = sc_core::SC_ZERO_TIME;  ///< before the pulse starts
+        double offset_sigma = 0;  ///< static offset of each converter (MAC units), 0 = ideal
+        std::uint64_t seed = 1;
     };
 
     struct event_counts {
@@ -40,6 +43,7 @@ private:
     void transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
 
     params params_;
+    std::vector<double> offset_;  ///< per converter
     event_counts events_;
 };
 

@@ -9,7 +9,7 @@ using namespace sc_core;
 const std::array<const char*, energy_ledger::component::count>& energy_ledger::component_names()
 {
     static const std::array<const char*, component::count> names = {
-        "k_array", "charge_to_pulse", "v_array", "readout", "dac", "adders", "control"};
+        "k_array", "charge_to_pulse", "v_array", "readout", "dac", "refresh", "adders", "control"};
     return names;
 }
 
@@ -21,6 +21,7 @@ const char* energy_ledger::published_part(component c)
     case v_array:
     case readout: return "pv";
     case dac: return "dac";
+    case refresh: return "refresh";
     default: return "digital";
     }
 }
@@ -37,6 +38,8 @@ void energy_ledger::attach(attention_head& head)
     for (const auto& tile : head.tiles) {
         sources.push_back({dac, &tile->k_array.events().cells_written, energies_.dac_write_pj, 0});
         sources.push_back({dac, &tile->v_array.events().cells_written, energies_.dac_write_pj, 0});
+        sources.push_back({refresh, &tile->k_array.events().cells_refreshed, energies_.dac_write_pj, 0});
+        sources.push_back({refresh, &tile->v_array.events().cells_refreshed, energies_.dac_write_pj, 0});
         sources.push_back({k_array, &tile->k_array.events().cells_read, energies_.k_cell_read_pj, 0});
         sources.push_back({v_array, &tile->v_array.events().cells_read, energies_.v_cell_read_pj, 0});
         sources.push_back({charge_to_pulse, &tile->c2p.events().conversions, energies_.c2p_conversion_pj, 0});

@@ -21,12 +21,13 @@ namespace gcasim {
 
 class energy_ledger : public sc_core::sc_module, public token_observer {
 public:
-    enum component : std::size_t { k_array, charge_to_pulse, v_array, readout, dac, adders, control, count };
+    enum component : std::size_t { k_array, charge_to_pulse, v_array, readout, dac, refresh, adders, control, count };
     using amounts = std::array<std::int64_t, component::count>;  ///< attojoules per component
 
     /// Column names (without the _pj suffix), in component order.
     static const std::array<const char*, component::count>& component_names();
-    /// The published part each component belongs to: qk, pv, digital or dac.
+    /// The published part each component belongs to: qk, pv, digital or dac; refresh (not in the
+    /// paper) is a part of its own.
     static const char* published_part(component c);
 
     struct row {

@@ -16,8 +16,23 @@ gain_cell_array::gain_cell_array(const sc_module_name& name, const params& p)
                                                        : device::cell_lines::storage::by_line),
       written_at_(p.token_lines, SC_ZERO_TIME),
       written_factor_(p.token_lines, 1.0), decay_ref_(SC_ZERO_TIME), decay_(p.token_lines, 1.0), stored_(p.width, 0.0),
-      events_()
+      write_noise_(device::derive_seed(p.seed, 1)), read_noise_(device::derive_seed(p.seed, 2)), events_()
 {
+    const std::size_t cells = p.token_lines * p.width;
+    if (p.cell_variation > 0) {
+        device::splitmix64 rng(device::derive_seed(p.seed, 3));
+        std::vector<double> gains(cells);
+        for (double& g : gains)
+            g = 1.0 + p.cell_variation * rng.normal();
+        cells_.set_cell_gains(gains);
+    }
+    if (p.tau_spread > 0) {
+        device::splitmix64 rng(device::derive_seed(p.seed, 4));
+        std::vector<double> rates(cells);  // tau / tau_cell with ln(tau_cell / tau) ~ N(0, spread)
+        for (double& r : rates)
+            r = std::exp(-p.tau_spread * rng.normal());
+        cells_.set_decay_rates(rates);
+    }
     write_socket.register_b_transport(this, &gain_cell_array::write_transport);
     mac_socket.register_b_transport(this, &gain_cell_array::mac_transport);
 }
@@ -25,20 +40,40 @@ gain_cell_array::gain_cell_array(const sc_module_name& name, const params& p)
 void gain_cell_array::write_transport(tlm::tlm_generic_payload& gp, sc_time& delay)
 {
     const std::uint64_t line = gp.get_address();
+    const analog_payload* ext = gp.get_extension<analog_payload>();
+    const bool refresh = ext && ext->refresh;
     if (gp.get_command() != tlm::TLM_WRITE_COMMAND || line >= params_.token_lines ||
-        vector_size(gp) != params_.width) {
+        (!refresh && vector_size(gp) != params_.width)) {
         gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
         return;
     }
-    const double* volts = vector_data(gp);
-    for (std::size_t i = 0; i < params_.width; ++i)
-        stored_[i] = dac_(volts[i]);
-    cells_.write(line, stored_.data());
+    if (refresh) {
+        // Sense what the cells hold now (after leakage) and restore it through the DACs.
+        const bool leaks = params_.model.leak() != device::leakage_form::none;
+        if (leaks)
+            update_decay(sc_time_stamp() + delay);
+        for (std::size_t i = 0; i < params_.width; ++i)
+            stored_[i] = device::v_mid + cells_.decayed_deviation(line, i, leaks ? decay_[line] : 1.0);
+        events_.cells_refreshed += params_.width;
+    } else {
+        std::copy_n(vector_data(gp), params_.width, stored_.begin());
+        events_.cells_written += params_.width;
+    }
     delay += params_.write_time;
-    written_at_[line] = sc_time_stamp() + delay;  // leakage starts when the write settles
-    written_factor_[line] = std::exp(seconds(written_at_[line], decay_ref_) / params_.tau.to_seconds());
-    events_.cells_written += params_.width;
+    store_line(line, sc_time_stamp() + delay);  // leakage starts when the write settles
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+void gain_cell_array::store_line(std::size_t line, const sc_time& written_at)
+{
+    for (std::size_t i = 0; i < params_.width; ++i) {
+        stored_[i] = dac_(stored_[i]);
+        if (params_.dac_sigma > 0)
+            stored_[i] += params_.dac_sigma * write_noise_.normal();
+    }
+    cells_.write(line, stored_.data());
+    written_at_[line] = written_at;
+    written_factor_[line] = std::exp(seconds(written_at, decay_ref_) / params_.tau.to_seconds());
 }
 
 double gain_cell_array::seconds(const sc_time& a, const sc_time& b)
@@ -75,10 +110,15 @@ void gain_cell_array::mac_transport(tlm::tlm_generic_payload& gp, sc_time& delay
     const sc_time now = sc_time_stamp() + delay;
     if (params_.model.leak() != device::leakage_form::none)
         update_decay(now);
+    double* out = vector_data(gp);
     if (per_column)
-        cells_.mac_per_line(in->input, decay_.data(), in->line_enabled, vector_data(gp));
+        cells_.mac_per_line(in->input, decay_.data(), in->line_enabled, out);
     else
-        cells_.mac_per_width(in->input, decay_.data(), vector_data(gp));
+        cells_.mac_per_width(in->input, decay_.data(), out);
+    if (params_.read_sigma > 0)
+        for (std::size_t i = 0; i < outputs; ++i)
+            if (!per_column || !in->line_enabled || in->line_enabled[i])
+                out[i] += params_.read_sigma * read_noise_.normal();
     // Energy: every enabled token line is read during the phase, whatever its pulse widths.
     std::size_t active_lines = params_.token_lines;
     if (in->line_enabled)

@@ -12,6 +12,7 @@
 #include "device/cell_lines.h"
 #include "device/cell_model.h"
 #include "device/quantizer.h"
+#include "device/random.h"
 
 namespace gcasim {
 
@@ -32,16 +33,24 @@ public:
         device::cell_model model{device::nonlinearity::polynomial, device::leakage_form::voltage, 1};
         double v_max = 0.9;   ///< DAC range top (V), bottom 0 V
         int dac_levels = 8;   ///< 0 = ideal DAC (clamp only)
+        // Non-idealities (0 = off): see config::noise_config.
+        std::uint64_t seed = 1;     ///< this array's own seed
+        double cell_variation = 0;  ///< relative sigma of the per-cell read gain
+        double tau_spread = 0;      ///< sigma of ln(tau) across cells
+        double read_sigma = 0;      ///< additive noise per MAC output (MAC units)
+        double dac_sigma = 0;       ///< write error (V)
     };
 
     /// What the array did, for the energy ledger.
     struct event_counts {
-        std::uint64_t cells_written = 0;  ///< DAC conversions
+        std::uint64_t cells_written = 0;  ///< DAC conversions of new tokens
+        std::uint64_t cells_refreshed = 0;  ///< DAC conversions of refreshes
         std::uint64_t cells_read = 0;     ///< cells on the enabled token lines of each MAC
         std::uint64_t macs = 0;           ///< MAC operations
     };
 
-    /// TLM_WRITE_COMMAND, address = token line, data = `width` voltages (V).
+    /// TLM_WRITE_COMMAND, address = token line, data = `width` voltages (V). With an analog_payload
+    /// whose `refresh` is set: sense the line and write its decayed values back (data unused).
     tlm_utils::simple_target_socket<gain_cell_array> write_socket;
     /// TLM_READ_COMMAND with an analog_payload: input pulses (fractions of T_max), data = charges.
     tlm_utils::simple_target_socket<gain_cell_array> mac_socket;
@@ -56,6 +65,7 @@ private:
     void write_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
     void mac_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
     void update_decay(const sc_core::sc_time& now);
+    void store_line(std::size_t line, const sc_core::sc_time& written_at);
     static double seconds(const sc_core::sc_time& a, const sc_core::sc_time& b);
 
     params params_;
@@ -68,6 +78,7 @@ private:
     sc_core::sc_time decay_ref_;
     std::vector<double> decay_;                 ///< leakage factor per line, for the current MAC
     std::vector<double> stored_;                ///< scratch: one line after the DAC
+    device::splitmix64 write_noise_, read_noise_;
     event_counts events_;
 };
 

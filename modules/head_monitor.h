@@ -11,8 +11,8 @@
 
 namespace gcasim {
 
-/// The five phases of one token, plus idle between tokens.
-enum class phase : int { idle = 0, write = 1, qk = 2, pv = 3, readout = 4, digital = 5 };
+/// The five phases of one token, the optional refresh after it, and idle between tokens.
+enum class phase : int { idle = 0, write = 1, qk = 2, pv = 3, readout = 4, digital = 5, refresh = 6 };
 const char* phase_name(phase p);
 
 /// What one token produced, by ring slot. Valid only during the callback.
@@ -20,7 +20,7 @@ struct token_result {
     std::size_t head;
     std::size_t token;
     sc_core::sc_time start;                    ///< when the token's first phase began
-    sc_core::sc_time end;                      ///< when its last phase ended
+    sc_core::sc_time end;                      ///< when its output was ready (end of the digital phase)
     const std::vector<long>& slot_token;       ///< token held by each ring slot, -1 = empty
     const std::vector<std::uint8_t>& visible;  ///< slot inside the window of this query
     const std::vector<double>& scores;         ///< S per slot (0 where masked)

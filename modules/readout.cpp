@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "analog_payload.h"
+#include "device/random.h"
 
 namespace gcasim {
 
@@ -12,8 +13,13 @@ using config::combine_mode;
 readout::readout(const sc_module_name& name, const params& p)
     : sc_module(name), convert_socket("convert_socket"), combine_socket("combine_socket"), params_(p),
       counter_(-1.0, 1.0, p.counter_levels),
-      max_steps_(p.clip == config::output_clip::counter ? (p.counter_levels - 1) / 2 : -1), events_()
+      max_steps_(p.clip == config::output_clip::counter ? (p.counter_levels - 1) / 2 : -1),
+      offset_(converted_size(), 0.0), events_()
 {
+    device::splitmix64 rng(device::derive_seed(p.seed, 6));
+    if (p.offset_sigma > 0)
+        for (double& o : offset_)
+            o = p.offset_sigma * rng.normal();
     convert_socket.register_b_transport(this, &readout::convert_transport);
     combine_socket.register_b_transport(this, &readout::combine_transport);
 }
@@ -46,14 +52,14 @@ void readout::convert_transport(tlm::tlm_generic_payload& gp, sc_time& delay)
     double* out = vector_data(gp);
     if (params_.combine == combine_mode::digital_adders) {
         for (std::size_t i = 0; i < n_tiles * width; ++i)
-            out[i] = convert(in->input[i] / params_.scale);
+            out[i] = convert(in->input[i] / params_.scale + offset_[i]);
     } else {
         // Charge sharing: the N output lines of a dimension are connected, the charge averages.
         for (std::size_t e = 0; e < width; ++e) {
             double shared = 0.0;
             for (std::size_t n = 0; n < n_tiles; ++n)
                 shared += in->input[n * width + e];
-            out[e] = convert(shared / (params_.scale * n_tiles));
+            out[e] = convert(shared / (params_.scale * n_tiles) + offset_[e]);
         }
     }
     events_.conversions += converted_size();

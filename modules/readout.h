@@ -26,6 +26,8 @@ public:
         config::output_clip clip = config::output_clip::authors;
         sc_core::sc_time convert_time{15, sc_core::SC_NS};  ///< signed charge-to-pulse + counting
         sc_core::sc_time combine_time{10, sc_core::SC_NS};  ///< digital adders, scaling, routing
+        double offset_sigma = 0;  ///< static offset of each converter (fraction of full scale)
+        std::uint64_t seed = 1;
     };
 
     struct event_counts {
@@ -57,6 +59,7 @@ private:
     params params_;
     device::quantizer counter_;
     long max_steps_;  ///< counter saturation in steps (counter clip mode), else unlimited
+    std::vector<double> offset_;  ///< per converter (converted_size())
     event_counts events_;
 };
 

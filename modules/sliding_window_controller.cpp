@@ -16,6 +16,7 @@ const char* phase_name(phase p)
     case phase::pv: return "pv";
     case phase::readout: return "readout";
     case phase::digital: return "digital";
+    case phase::refresh: return "refresh";
     }
     return "?";
 }
@@ -26,9 +27,10 @@ sliding_window_controller::sliding_window_controller(const sc_module_name& name,
       k_mac_socket("k_mac_socket"), v_mac_socket("v_mac_socket"), c2p_socket("c2p_socket"),
       convert_socket("convert_socket"), combine_socket("combine_socket"), params_(p), input_(input),
       observers_(), monitors_(), traced_tile_(p.sub_tiles, 0), pulse_dac_(0.0, 1.0, p.q_levels),
-      phase_(phase::idle), tokens_done_(0), control_steps_(0), current_token_(0), current_slot_(0), gp_(),
+      phase_(phase::idle), tokens_done_(0), late_tokens_(0), control_steps_(0), current_token_(0), current_slot_(0), gp_(),
       ext_(new analog_payload), query_(p.width), write_buffer_(p.width),
-      slot_token_(p.sub_tiles * p.tile_tokens, -1), visible_(p.sub_tiles * p.tile_tokens, 0),
+      slot_token_(p.sub_tiles * p.tile_tokens, -1), slot_written_at_(p.sub_tiles * p.tile_tokens, SC_ZERO_TIME),
+      visible_(p.sub_tiles * p.tile_tokens, 0),
       scores_(p.sub_tiles * p.tile_tokens, 0.0), pulses_(p.sub_tiles * p.tile_tokens, 0.0),
       charges_(p.sub_tiles * p.width, 0.0), converted_(p.converted_size, 0.0), output_(p.width, 0.0)
 {
@@ -54,6 +56,8 @@ void sliding_window_controller::run()
         const sc_time start = static_cast<double>(t) * params_.token_period;
         if (start > sc_time_stamp())
             wait(start - sc_time_stamp());
+        else if (start < sc_time_stamp())
+            ++late_tokens_;
         process_token(t);
     }
     phase_ = phase::idle;
@@ -69,10 +73,16 @@ void sliding_window_controller::process_token(std::size_t t)
     enter(phase::pv, drive_values());
     enter(phase::readout, read_out());
     enter(phase::digital, combine());
+    const sc_time output_ready = sc_time_stamp();
+    if (params_.refresh) {
+        const sc_time refresh_time = refresh_stale(t);
+        if (refresh_time > SC_ZERO_TIME)
+            enter(phase::refresh, refresh_time);
+    }
     phase_ = phase::idle;
     ++tokens_done_;
     ++control_steps_;
-    const token_result result{params_.head_index, t,        start,   sc_time_stamp(), slot_token_,
+    const token_result result{params_.head_index, t,        start,   output_ready, slot_token_,
                               visible_,           scores_, pulses_, output_};
     for (token_observer* observer : observers_)
         observer->on_token(result);
@@ -123,7 +133,9 @@ sc_time sliding_window_controller::write_token(std::size_t t)
     set_vector_payload(gp_, tlm::TLM_WRITE_COMMAND, line, write_buffer_.data(), params_.width);
     transport(*v_write_socket[tile], gp_, v_delay, "V write", tile);
     slot_token_[slot] = static_cast<long>(t);
-    return std::max(k_delay, v_delay);  // K and V arrays are written in parallel
+    const sc_time phase_time = std::max(k_delay, v_delay);  // K and V arrays are written in parallel
+    slot_written_at_[slot] = sc_time_stamp() + phase_time;
+    return phase_time;
 }
 
 sc_time sliding_window_controller::read_keys(std::size_t t)
@@ -190,6 +202,35 @@ sc_time sliding_window_controller::combine()
     set_vector_payload(gp_, tlm::TLM_READ_COMMAND, 0, output_.data(), output_.size());
     transport(*combine_socket[0], gp_, delay, "combine", 0);
     return delay;
+}
+
+sc_time sliding_window_controller::refresh_stale(std::size_t t)
+{
+    // Tokens still needed by the next query whose values are older than the threshold are sensed and
+    // written back; a sub-tile refreshes its lines one after the other, the sub-tiles in parallel.
+    sc_time phase_time = SC_ZERO_TIME;
+    ext_->input = nullptr;
+    ext_->input_size = 0;
+    ext_->line_enabled = nullptr;
+    ext_->refresh = true;
+    for (std::size_t tile = 0; tile < params_.sub_tiles; ++tile) {
+        sc_time k_delay = SC_ZERO_TIME, v_delay = SC_ZERO_TIME;
+        for (std::size_t line = 0; line < params_.tile_tokens; ++line) {
+            const std::size_t slot = tile * params_.tile_tokens + line;
+            const long s = slot_token_[slot];
+            const bool needed = s >= 0 && t + 1 - static_cast<std::size_t>(s) < params_.window;
+            if (!needed || sc_time_stamp() - slot_written_at_[slot] < params_.refresh_age)
+                continue;
+            set_vector_payload(gp_, tlm::TLM_WRITE_COMMAND, line, nullptr, 0);
+            transport(*k_write_socket[tile], gp_, k_delay, "K refresh", tile);
+            set_vector_payload(gp_, tlm::TLM_WRITE_COMMAND, line, nullptr, 0);
+            transport(*v_write_socket[tile], gp_, v_delay, "V refresh", tile);
+            slot_written_at_[slot] = sc_time_stamp() + std::max(k_delay, v_delay);
+        }
+        phase_time = std::max({phase_time, k_delay, v_delay});
+    }
+    ext_->refresh = false;
+    return phase_time;
 }
 
 }  // namespace gcasim

@@ -31,6 +31,8 @@ public:
         int q_levels = 16;  ///< query pulse-width levels on [0,1]; 0 = continuous
         sc_core::sc_time t_max{15, sc_core::SC_NS};  ///< full-scale pulse width
         std::size_t head_index = 0;                  ///< reported in results and traces
+        bool refresh = false;                        ///< refresh stored tokens older than refresh_age
+        sc_core::sc_time refresh_age{1, sc_core::SC_MS};
     };
 
     template <typename T> using multi_socket = tlm_utils::multi_passthrough_initiator_socket<T>;
@@ -53,6 +55,8 @@ public:
 
     phase current_phase() const { return phase_; }
     std::size_t tokens_done() const { return tokens_done_; }
+    /// Tokens that could not start on schedule because the previous token (with its refresh) ran late.
+    std::size_t late_tokens() const { return late_tokens_; }
     /// Control events for the energy ledger: one sequencing step per token.
     const std::uint64_t& control_steps() const { return control_steps_; }
 
@@ -66,6 +70,7 @@ private:
     sc_core::sc_time drive_values();
     sc_core::sc_time read_out();
     sc_core::sc_time combine();
+    sc_core::sc_time refresh_stale(std::size_t t);
     void transport(tlm::tlm_fw_transport_if<>& target, tlm::tlm_generic_payload& gp,
                    sc_core::sc_time& delay, const char* what, std::size_t tile);
 
@@ -76,7 +81,7 @@ private:
     std::vector<std::uint8_t> traced_tile_;
     device::quantizer pulse_dac_;
     phase phase_;
-    std::size_t tokens_done_;
+    std::size_t tokens_done_, late_tokens_;
     std::uint64_t control_steps_;
     std::size_t current_token_, current_slot_;
 
@@ -85,6 +90,7 @@ private:
     analog_payload* ext_;  ///< owned by gp_ (freed with it)
     std::vector<double> query_, write_buffer_;
     std::vector<long> slot_token_;
+    std::vector<sc_core::sc_time> slot_written_at_;  ///< when each slot's values were last written
     std::vector<std::uint8_t> visible_;
     std::vector<double> scores_, pulses_, charges_, converted_, output_;
 };

@@ -1,11 +1,13 @@
 #include "sub_tile.h"
 
+#include "device/random.h"
+
 namespace gcasim {
 
 using namespace sc_core;
 
 gain_cell_array::params sub_tile::array_params(const config::head_config& c,
-                                               gain_cell_array::orientation layout)
+                                               gain_cell_array::orientation layout, std::uint64_t seed)
 {
     gain_cell_array::params p;
     p.layout = layout;
@@ -19,23 +21,30 @@ gain_cell_array::params sub_tile::array_params(const config::head_config& c,
     p.model = device::cell_model(c.cell.shape, c.cell.leakage, c.cell.polarity);
     p.v_max = c.cell.v_max;
     p.dac_levels = c.quant.enabled ? c.quant.kv_levels : 0;
+    p.seed = device::derive_seed(seed, layout == gain_cell_array::orientation::token_per_column ? 1 : 2);
+    p.cell_variation = c.noise.cell_variation;
+    p.tau_spread = c.noise.tau_spread;
+    p.read_sigma = c.noise.read_sigma;
+    p.dac_sigma = c.noise.dac_sigma;
     return p;
 }
 
-charge_to_pulse::params sub_tile::c2p_params(const config::head_config& c)
+charge_to_pulse::params sub_tile::c2p_params(const config::head_config& c, std::uint64_t seed)
 {
     charge_to_pulse::params p;
     p.converters = c.tile_tokens;
     p.s_sat = c.s_sat;
     p.t_max = sc_time(c.t_max_ns, SC_NS);
+    p.offset_sigma = c.noise.c2p_offset_sigma;
+    p.seed = device::derive_seed(seed, 3);
     return p;
 }
 
-sub_tile::sub_tile(const sc_module_name& name, const config::head_config& c)
+sub_tile::sub_tile(const sc_module_name& name, const config::head_config& c, std::uint64_t seed)
     : sc_module(name),
-      k_array("k_array", array_params(c, gain_cell_array::orientation::token_per_column)),
-      v_array("v_array", array_params(c, gain_cell_array::orientation::token_per_row)),
-      c2p("c2p", c2p_params(c))
+      k_array("k_array", array_params(c, gain_cell_array::orientation::token_per_column, seed)),
+      v_array("v_array", array_params(c, gain_cell_array::orientation::token_per_row, seed)),
+      c2p("c2p", c2p_params(c, seed))
 {
 }
 

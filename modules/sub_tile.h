@@ -16,11 +16,12 @@ public:
     gain_cell_array v_array;
     charge_to_pulse c2p;
 
-    sub_tile(const sc_core::sc_module_name& name, const config::head_config& config);
+    /// `seed`: this sub-tile's own seed for its non-idealities.
+    sub_tile(const sc_core::sc_module_name& name, const config::head_config& config, std::uint64_t seed);
 
     static gain_cell_array::params array_params(const config::head_config& config,
-                                                gain_cell_array::orientation layout);
-    static charge_to_pulse::params c2p_params(const config::head_config& config);
+                                                gain_cell_array::orientation layout, std::uint64_t seed);
+    static charge_to_pulse::params c2p_params(const config::head_config& config, std::uint64_t seed);
 };
 
 }  // namespace gcasim

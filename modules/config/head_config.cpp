@@ -57,6 +57,19 @@ void add_head_params(param_schema& s)
     s.add(number_param("pulse.t_max_ns", 15, 0, 1e6, "ns", "Longest input/charge-to-pulse pulse T_max", true));
     s.add(choice_param("readout.combine", "digital_adders", {"digital_adders", "charge_sharing"},
                  "Combine the sub-tiles: digital adders (the paper) or analog charge sharing"));
+    s.add(integer_param("noise.seed", 1, 0, 9007199254740992.0, "", "Base seed of all non-ideality samples"));
+    s.add(number_param("noise.cell_variation", 0, 0, 1, "",
+                       "Cell-to-cell variation: relative sigma of each cell's read gain (static, per array)"));
+    s.add(number_param("noise.read_sigma", 0, 0, 1e6, "MAC units",
+                       "Read noise: Gaussian sigma added to every integrated line charge of a MAC"));
+    s.add(number_param("noise.tau_spread", 0, 0, 10, "", "Retention spread: sigma of ln(tau) across cells (static)"));
+    s.add(number_param("noise.dac_sigma", 0, 0, 1, "V", "DAC write error: Gaussian sigma added to each written value"));
+    s.add(number_param("noise.c2p_offset_sigma", 0, 0, 1e6, "MAC units",
+                       "Offset of each charge-to-pulse converter, added to S (static)"));
+    s.add(number_param("noise.counter_offset_sigma", 0, 0, 10, "full scale",
+                       "Offset of each readout converter, as a fraction of full scale (static)"));
+    s.add(bool_param("refresh.enabled", false, "Re-write (sense and restore) stored values older than refresh.age_ns"));
+    s.add(number_param("refresh.age_ns", 1e6, 0, 1e15, "ns", "Age at which the controller refreshes a stored token", true));
     s.add(number_param("readout.scale", 40, 0, 1e12, "MAC units", "Readout full scale (S_sat/2 in the paper)", true));
 }
 
@@ -93,6 +106,15 @@ head_config parse_head_config(const json& c)
     h.combine = get<std::string>(c, "readout.combine") == "charge_sharing" ? combine_mode::charge_sharing
                                                                             : combine_mode::digital_adders;
     h.readout_scale = get<double>(c, "readout.scale");
+    h.noise.seed = get<std::uint64_t>(c, "noise.seed");
+    h.noise.cell_variation = get<double>(c, "noise.cell_variation");
+    h.noise.read_sigma = get<double>(c, "noise.read_sigma");
+    h.noise.tau_spread = get<double>(c, "noise.tau_spread");
+    h.noise.dac_sigma = get<double>(c, "noise.dac_sigma");
+    h.noise.c2p_offset_sigma = get<double>(c, "noise.c2p_offset_sigma");
+    h.noise.counter_offset_sigma = get<double>(c, "noise.counter_offset_sigma");
+    h.refresh.enabled = get<bool>(c, "refresh.enabled");
+    h.refresh.age_ns = get<double>(c, "refresh.age_ns");
 
     // Rules that span keys.
     if (h.cell.polarity == 0)

@@ -3,6 +3,7 @@
 // modules turn them into sc_time.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -42,6 +43,23 @@ struct quant_config {
     output_clip out_clip = output_clip::authors;
 };
 
+/// Non-idealities the paper leaves out (hardware.md section 8). All zero = the paper's model.
+struct noise_config {
+    std::uint64_t seed = 1;             ///< base seed of every static and dynamic sample
+    double cell_variation = 0;          ///< relative sigma of each cell's read gain (static)
+    double read_sigma = 0;              ///< additive read noise per MAC output line (MAC units)
+    double tau_spread = 0;              ///< sigma of ln(tau) across cells (static)
+    double dac_sigma = 0;               ///< write error of the DACs (V), per written cell
+    double c2p_offset_sigma = 0;        ///< offset of each charge-to-pulse converter (MAC units, static)
+    double counter_offset_sigma = 0;    ///< offset of each readout converter (fraction of full scale, static)
+};
+
+/// Refresh: the controller senses and re-writes values older than age_ns (after each token).
+struct refresh_config {
+    bool enabled = false;
+    double age_ns = 1e6;
+};
+
 struct head_config {
     int window = 1024;
     int head_dim = 64;
@@ -53,6 +71,8 @@ struct head_config {
     double t_max_ns = 15;
     combine_mode combine = combine_mode::digital_adders;
     double readout_scale = 40;
+    noise_config noise;
+    refresh_config refresh;
 
     int sub_tiles() const { return (window + tile_tokens - 1) / tile_tokens; }
     int ring_slots() const { return sub_tiles() * tile_tokens; }

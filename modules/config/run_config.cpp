@@ -29,6 +29,13 @@ void add_energy_params(param_schema& s)
                        "Digital control and routing energy per token per head"));
 }
 
+void add_reference_params(param_schema& s)
+{
+    s.add(bool_param("output.reference_error", false,
+                     "Report output_error (rms, max) against the ideal attention of the same hardware: no "
+                     "leakage, quantization or noise (costs about one more MAC pass)"));
+}
+
 void add_trace_params(param_schema& s)
 {
     s.add(bool_param("trace.vcd", false, "Write trace.vcd (GTKWave): token, phase, write slot, busy flags, pulses"));

@@ -38,6 +38,8 @@ struct input_config {
 };
 
 void add_energy_params(param_schema& schema);
+/// output.reference_error: compare the outputs with the ideal attention (no leakage/quantization/noise).
+void add_reference_params(param_schema& schema);
 void add_trace_params(param_schema& schema);
 void add_input_params(param_schema& schema, const std::string& default_distribution);
 

@@ -2,18 +2,43 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <stdexcept>
 
 namespace gcasim::device {
 
 cell_lines::cell_lines(std::size_t lines, std::size_t width, const cell_model& model, storage order)
-    : lines_(lines), width_(width), model_(model), degree_(model.degree()), order_(order),
-      y_powers_(lines * width * model.degree(), 0.0), scratch_(lines * model.degree(), 0.0),
-      pulsed_lines_(lines, 0)
+    : lines_(lines), width_(width), model_(model), degree_(model.degree()), order_(order), has_gains_(false),
+      powers_(lines * width * (model.degree() + 1), 0.0), y_(lines * width, 0.0), gain_(lines * width, 1.0),
+      decay_rate_(), scratch_(lines * (model.degree() + 1), 0.0), pulsed_lines_(lines, 0)
 {
     if (lines == 0 || width == 0)
         throw std::invalid_argument("cell_lines needs at least one line and one cell");
-    // Unwritten cells hold v_mid (y = 0): zero-initialised powers.
+    // Unwritten cells hold v_mid (y = 0) with unit gain.
+    for (std::size_t line = 0; line < lines_; ++line)
+        for (std::size_t w = 0; w < width_; ++w)
+            powers_[index(0, line, w)] = 1.0;
+}
+
+void cell_lines::set_cell_gains(const std::vector<double>& gains)
+{
+    if (gains.size() != lines_ * width_)
+        throw std::invalid_argument("cell_lines::set_cell_gains: expected lines x width gains");
+    gain_ = gains;
+    has_gains_ = true;
+    for (std::size_t line = 0; line < lines_; ++line)
+        for (std::size_t w = 0; w < width_; ++w) {
+            double p = gain_[line * width_ + w];
+            for (int k = 0; k <= degree_; ++k, p *= y_[line * width_ + w])
+                powers_[index(k, line, w)] = p;
+        }
+}
+
+void cell_lines::set_decay_rates(const std::vector<double>& rates)
+{
+    if (rates.size() != lines_ * width_)
+        throw std::invalid_argument("cell_lines::set_decay_rates: expected lines x width rates");
+    decay_rate_ = rates;
 }
 
 void cell_lines::write(std::size_t line, const double* stored_volts)
@@ -22,17 +47,52 @@ void cell_lines::write(std::size_t line, const double* stored_volts)
         throw std::out_of_range("cell_lines::write: line index out of range");
     for (std::size_t w = 0; w < width_; ++w) {
         const double y = stored_volts[w] - v_mid;
-        double p = y;
-        for (int k = 1; k <= degree_; ++k) {
-            y_powers_[index(k, line, w)] = p;
-            p *= y;
-        }
+        y_[line * width_ + w] = y;
+        double p = gain_[line * width_ + w];
+        for (int k = 0; k <= degree_; ++k, p *= y)
+            powers_[index(k, line, w)] = p;
     }
 }
 
 double cell_lines::stored(std::size_t line, std::size_t cell) const
 {
-    return y_powers_[index(1, line, cell)] + v_mid;
+    return y_[line * width_ + cell] + v_mid;
+}
+
+double cell_lines::decayed_deviation(std::size_t line, std::size_t cell, double delta_line) const
+{
+    const double delta = decay_rate_.empty() ? delta_line : std::pow(delta_line, decay_rate_[line * width_ + cell]);
+    return delta * y_[line * width_ + cell];
+}
+
+double cell_lines::cell_read(std::size_t line, std::size_t cell, double delta_line) const
+{
+    const std::size_t i = line * width_ + cell;
+    const double delta = std::pow(delta_line, decay_rate_[i]);
+    const std::array<double, 4> w = model_.term_weights(delta);
+    const double y = y_[i];
+    return gain_[i] * (w[0] + y * (w[1] + y * (w[2] + y * w[3])));
+}
+
+void cell_lines::mac_per_line_per_cell(const double* in, const double* delta, const std::uint8_t* enabled,
+                                       double* out)
+{
+    for (std::size_t line = 0; line < lines_; ++line) {
+        double acc = 0.0;
+        if (!enabled || enabled[line])
+            for (std::size_t w = 0; w < width_; ++w)
+                acc += in[w] * cell_read(line, w, delta[line]);
+        out[line] = acc;
+    }
+}
+
+void cell_lines::mac_per_width_per_cell(const double* in, const double* delta, double* out)
+{
+    std::fill(out, out + width_, 0.0);
+    for (std::size_t line = 0; line < lines_; ++line)
+        if (in[line] != 0.0)
+            for (std::size_t w = 0; w < width_; ++w)
+                out[w] += in[line] * cell_read(line, w, delta[line]);
 }
 
 void cell_lines::mac_per_line(const double* in, const double* delta, const std::uint8_t* enabled, double* out)
@@ -41,12 +101,15 @@ void cell_lines::mac_per_line(const double* in, const double* delta, const std::
         std::fill(out, out + lines_, 0.0);  // nothing visible in this array
         return;
     }
+    if (!decay_rate_.empty())
+        return mac_per_line_per_cell(in, delta, enabled, out);
     double in_sum = 0.0;
     for (std::size_t w = 0; w < width_; ++w)
         in_sum += in[w];
-    // dot[k][line] = sum_w in[w] * y^k[line][w]
-    for (int k = 1; k <= degree_; ++k) {
-        double* dot = &scratch_[static_cast<std::size_t>(k - 1) * lines_];
+    // dot[k][line] = sum_w in[w] * gain * y^k[line][w]; k = 0 only needed with gains.
+    const int first = has_gains_ ? 0 : 1;
+    for (int k = first; k <= degree_; ++k) {
+        double* dot = &scratch_[static_cast<std::size_t>(k) * lines_];
         if (order_ == storage::by_cell) {
             // Blocks of `block` lines accumulate in registers over all word lines (vectorised).
             std::size_t line0 = 0;
@@ -54,7 +117,7 @@ void cell_lines::mac_per_line(const double* in, const double* delta, const std::
                 double acc[block] = {};
                 for (std::size_t w = 0; w < width_; ++w) {
                     const double x = in[w];
-                    const double* y = &y_powers_[index(k, line0, w)];
+                    const double* y = &powers_[index(k, line0, w)];
                     for (std::size_t j = 0; j < block; ++j)
                         acc[j] += x * y[j];
                 }
@@ -63,12 +126,12 @@ void cell_lines::mac_per_line(const double* in, const double* delta, const std::
             for (std::size_t line = line0; line < lines_; ++line) {
                 double acc = 0.0;
                 for (std::size_t w = 0; w < width_; ++w)
-                    acc += in[w] * y_powers_[index(k, line, w)];
+                    acc += in[w] * powers_[index(k, line, w)];
                 dot[line] = acc;
             }
         } else {
             for (std::size_t line = 0; line < lines_; ++line) {
-                const double* y = &y_powers_[index(k, line, 0)];
+                const double* y = &powers_[index(k, line, 0)];
                 double acc = 0.0;
                 for (std::size_t w = 0; w < width_; ++w)
                     acc += in[w] * y[w];
@@ -82,17 +145,19 @@ void cell_lines::mac_per_line(const double* in, const double* delta, const std::
             continue;
         }
         const std::array<double, 4> weight = model_.term_weights(delta[line]);
-        double acc = weight[0] * in_sum;
+        double acc = weight[0] * (has_gains_ ? scratch_[line] : in_sum);
         for (int k = 1; k <= degree_; ++k)
-            acc += weight[k] * scratch_[static_cast<std::size_t>(k - 1) * lines_ + line];
+            acc += weight[k] * scratch_[static_cast<std::size_t>(k) * lines_ + line];
         out[line] = acc;
     }
 }
 
 void cell_lines::mac_per_width(const double* in, const double* delta, double* out)
 {
-    // Per pulsed line, the weight of each power: g[k][line] = in[line] * w_k(delta[line]).
-    double offset = 0.0;
+    if (!decay_rate_.empty())
+        return mac_per_width_per_cell(in, delta, out);
+    // Per pulsed line, the weight of each power: g[k][i] = in[line_i] * w_k(delta[line_i]).
+    double offset = 0.0;  // the k = 0 term, when every gain is 1
     std::size_t pulsed = 0;
     for (std::size_t line = 0; line < lines_; ++line) {
         if (in[line] == 0.0)
@@ -100,21 +165,20 @@ void cell_lines::mac_per_width(const double* in, const double* delta, double* ou
         const std::array<double, 4> weight = model_.term_weights(delta[line]);
         offset += in[line] * weight[0];
         pulsed_lines_[pulsed] = line;
-        for (int k = 1; k <= degree_; ++k)
-            scratch_[static_cast<std::size_t>(k - 1) * lines_ + pulsed] = in[line] * weight[k];
+        for (int k = 0; k <= degree_; ++k)
+            scratch_[static_cast<std::size_t>(k) * lines_ + pulsed] = in[line] * weight[k];
         ++pulsed;
     }
-    for (std::size_t w = 0; w < width_; ++w)
-        out[w] = offset;
-    for (int k = 1; k <= degree_; ++k) {
-        const double* g = &scratch_[static_cast<std::size_t>(k - 1) * lines_];
+    std::fill(out, out + width_, has_gains_ ? 0.0 : offset);
+    for (int k = has_gains_ ? 0 : 1; k <= degree_; ++k) {
+        const double* g = &scratch_[static_cast<std::size_t>(k) * lines_];
         if (order_ == storage::by_line) {
             // Blocks of `block` outputs accumulate in registers over the pulsed lines (vectorised).
             std::size_t w0 = 0;
             for (; w0 + block <= width_; w0 += block) {
                 double acc[block] = {};
                 for (std::size_t i = 0; i < pulsed; ++i) {
-                    const double* y = &y_powers_[index(k, pulsed_lines_[i], w0)];
+                    const double* y = &powers_[index(k, pulsed_lines_[i], w0)];
                     for (std::size_t j = 0; j < block; ++j)
                         acc[j] += g[i] * y[j];
                 }
@@ -123,11 +187,11 @@ void cell_lines::mac_per_width(const double* in, const double* delta, double* ou
             }
             for (std::size_t w = w0; w < width_; ++w)
                 for (std::size_t i = 0; i < pulsed; ++i)
-                    out[w] += g[i] * y_powers_[index(k, pulsed_lines_[i], w)];
+                    out[w] += g[i] * powers_[index(k, pulsed_lines_[i], w)];
         } else {
             for (std::size_t w = 0; w < width_; ++w)
                 for (std::size_t i = 0; i < pulsed; ++i)
-                    out[w] += g[i] * y_powers_[index(k, pulsed_lines_[i], w)];
+                    out[w] += g[i] * powers_[index(k, pulsed_lines_[i], w)];
         }
     }
 }

@@ -20,11 +20,23 @@ public:
     /// `lines` token lines of `width` cells each (width = head dimension).
     cell_lines(std::size_t lines, std::size_t width, const cell_model& model, storage order = storage::by_line);
 
+    /// Cell-to-cell variation: each cell's read current is multiplied by its gain (lines x width,
+    /// line-major). Static; call before writing.
+    void set_cell_gains(const std::vector<double>& gains);
+
+    /// Spread of retention times: cell (line, w) decays with delta_line^rate (rate = tau/tau_cell),
+    /// lines x width, line-major. Switches the MACs to a per-cell (slower) path.
+    void set_decay_rates(const std::vector<double>& rates);
+
     /// Store one token's voltages (already through the DAC) in a line.
     void write(std::size_t line, const double* stored_volts);
 
     /// Voltage currently held by a cell (before leakage).
     double stored(std::size_t line, std::size_t cell) const;
+
+    /// Deviation y = v - v_mid of a cell after leakage `delta_line` of its line (per-cell spread
+    /// included): what a refresh senses.
+    double decayed_deviation(std::size_t line, std::size_t cell, double delta_line) const;
 
     /// K orientation. Inputs drive the `width` word lines; every enabled token line integrates
     /// out[line] = sum_w in[w] * read(v[line][w], delta[line]). Disabled lines give 0.
@@ -38,17 +50,24 @@ public:
     std::size_t width() const { return width_; }
 
 private:
+    /// Plane k holds gain * y^k (plane 0: the gain itself), in the storage order.
     std::size_t index(int power, std::size_t line, std::size_t cell) const
     {
-        const std::size_t plane = static_cast<std::size_t>(power - 1) * lines_ * width_;
+        const std::size_t plane = static_cast<std::size_t>(power) * lines_ * width_;
         return plane + (order_ == storage::by_line ? line * width_ + cell : cell * lines_ + line);
     }
+    double cell_read(std::size_t line, std::size_t cell, double delta_line) const;
+    void mac_per_line_per_cell(const double* in, const double* delta, const std::uint8_t* enabled, double* out);
+    void mac_per_width_per_cell(const double* in, const double* delta, double* out);
 
     std::size_t lines_, width_;
     cell_model model_;
     int degree_;
     storage order_;
-    std::vector<double> y_powers_;  ///< y^1..y^degree of each stored deviation y = v - v_mid
+    bool has_gains_;
+    std::vector<double> powers_;      ///< planes 0..degree, see index()
+    std::vector<double> y_, gain_;    ///< raw deviation and gain per cell, line-major
+    std::vector<double> decay_rate_;  ///< per cell, empty = every cell decays with its line
     static constexpr std::size_t block = 8;  ///< lines or outputs accumulated together in registers
     std::vector<double> scratch_;            ///< per-power partial sums or weights of one MAC
     std::vector<std::size_t> pulsed_lines_;  ///< lines with a pulse in the current V MAC

@@ -7,7 +7,7 @@ namespace gcasim {
 using namespace sc_core;
 
 namespace {
-constexpr phase traced_phases[] = {phase::write, phase::qk, phase::pv, phase::readout, phase::digital};
+constexpr phase traced_phases[] = {phase::write, phase::qk, phase::pv, phase::readout, phase::digital, phase::refresh};
 }
 
 vcd_tracer::vcd_tracer(const std::string& path, std::size_t heads, std::size_t traced_head,
@@ -18,7 +18,7 @@ vcd_tracer::vcd_tracer(const std::string& path, std::size_t heads, std::size_t t
 {
     vcd_.begin_scope("layer");
     token_id_ = vcd_.add_var("token", 32);
-    phase_id_ = vcd_.add_var("phase", 3);  // 0 idle, 1 write, 2 qk, 3 pv, 4 readout, 5 digital
+    phase_id_ = vcd_.add_var("phase", 3);  // 0 idle, 1 write, 2 qk, 3 pv, 4 readout, 5 digital, 6 refresh
     for (phase p : traced_phases)
         phase_flag_ids_.push_back(vcd_.add_var(std::string("phase_") + phase_name(p), 1));
     write_slot_id_ = vcd_.add_var("write_slot", 32);
@@ -48,9 +48,9 @@ void vcd_tracer::record(const sc_time& t, int id, std::uint64_t value)
 void vcd_tracer::on_phase(const phase_record& r)
 {
     const sc_time end = r.start + r.duration;
-    if (r.kind == phase::write)
+    if (r.kind == phase::write || r.kind == phase::refresh)
         record(r.start, busy_ids_.at(r.head), 1);
-    if (r.kind == phase::digital)
+    if (r.kind == phase::digital || r.kind == phase::refresh)
         record(end, busy_ids_.at(r.head), 0);
     if (r.head != 0)
         return;  // heads run in lockstep: the layer's signals follow head 0
@@ -62,7 +62,7 @@ void vcd_tracer::on_phase(const phase_record& r)
     record(r.start, flag, 1);
     record(end, flag, 0);
     record(r.start, phase_id_, static_cast<std::uint64_t>(r.kind));
-    if (r.kind == phase::digital)
+    if (r.kind == phase::digital || r.kind == phase::refresh)
         record(end, phase_id_, 0);
 }
 

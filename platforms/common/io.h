@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "config/run_config.h"
+#include "device/random.h"
 #include "token_stream.h"
 
 namespace gcasim::platform {
@@ -38,16 +39,8 @@ token_stream parse_token_stream(const nlohmann::json& doc, std::size_t dim, doub
 token_stream random_token_stream(std::size_t tokens, std::size_t dim, double v_max, std::uint64_t seed,
                                  const config::input_config& shape = {});
 
-/// Deterministic 64-bit generator (splitmix64), independent of the standard library's distributions.
-class splitmix64 {
-public:
-    explicit splitmix64(std::uint64_t seed) : state_(seed) {}
-    std::uint64_t next();
-    double uniform();  ///< in [0, 1)
-    double normal();   ///< standard normal (Box-Muller)
-private:
-    std::uint64_t state_;
-};
+/// The deterministic generator of seeded inputs (device/random.h).
+using device::splitmix64;
 
 }  // namespace gcasim::platform
 

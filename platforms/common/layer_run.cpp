@@ -12,6 +12,7 @@
 #include "attention_layer.h"
 #include "config/head_config.h"
 #include "config/run_config.h"
+#include "device/reference_attention.h"
 #include "io.h"
 #include "run_support.h"
 #include "trace/timeline_tracer.h"
@@ -54,6 +55,49 @@ private:
     std::vector<sc_time> start_, end_;
 };
 
+/// Error of every head output against the ideal attention (device/reference_attention.h).
+class reference_meter : public token_observer {
+public:
+    reference_meter(const config::head_config& c, const std::vector<token_stream>& inputs)
+        : inputs_(inputs), head_(), expected_(c.head_dim), charges_()
+    {
+        head_.shape = c.cell.shape;
+        head_.polarity = c.cell.polarity;
+        head_.s_sat = c.s_sat;
+        head_.scale = c.readout_scale;
+        head_.charge_sharing = c.combine == config::combine_mode::charge_sharing;
+        head_.window = c.window;
+        head_.tile_tokens = c.tile_tokens;
+        head_.sub_tiles = c.sub_tiles();
+        head_.dim = c.head_dim;
+    }
+
+    void on_token(const token_result& r) override
+    {
+        const token_stream& in = inputs_[r.head];
+        device::reference_output(head_, in.q.data(), in.k.data(), in.v.data(), r.token, expected_.data(), charges_);
+        for (std::size_t e = 0; e < expected_.size(); ++e) {
+            const double error = r.output[e] - expected_[e];
+            squares_ += error * error;
+            max_ = std::max(max_, std::fabs(error));
+            ++count_;
+        }
+    }
+
+    json report() const
+    {
+        return {{"rms", count_ ? std::sqrt(squares_ / static_cast<double>(count_)) : 0.0}, {"max", max_},
+                {"values", count_}};
+    }
+
+private:
+    const std::vector<token_stream>& inputs_;
+    device::reference_head head_;
+    std::vector<double> expected_, charges_;
+    double squares_ = 0, max_ = 0;
+    std::size_t count_ = 0;
+};
+
 /// energy.csv: token, one <component>_pj column per component, total_pj; streamed row by row.
 void write_csv_header(std::ostream& out)
 {
@@ -76,7 +120,7 @@ json energy_report(const energy_ledger::amounts& sum, std::size_t rows)
 {
     if (rows == 0)
         return nullptr;
-    json components, parts = {{"qk", 0.0}, {"pv", 0.0}, {"digital", 0.0}, {"dac", 0.0}};
+    json components, parts = {{"qk", 0.0}, {"pv", 0.0}, {"digital", 0.0}, {"dac", 0.0}, {"refresh", 0.0}};
     std::int64_t total = 0;
     for (std::size_t c = 0; c < energy_ledger::component::count; ++c) {
         const double pj = energy_ledger::to_pj(sum[c]) / static_cast<double>(rows);
@@ -120,6 +164,11 @@ json simulate_layer(const layer_run& run)
     layer.add_observer(&latency);
     if (run.recorder)
         layer.add_observer(run.recorder);
+    std::unique_ptr<reference_meter> reference;
+    if (config::at_path(config, "output.reference_error").get<bool>()) {
+        reference = std::make_unique<reference_meter>(head, *run.inputs);
+        layer.add_observer(reference.get());
+    }
 
     atomic_file energy_csv(options.out_dir + "/energy.csv");
     write_csv_header(energy_csv.stream());
@@ -189,6 +238,12 @@ json simulate_layer(const layer_run& run)
     summary["energy_per_token_pj"] = {{"mean", energy_report(layer.ledger.sum_all(), layer.ledger.rows())},
                                       {"full_window", energy_report(layer.ledger.sum_full_window(), full)},
                                       {"full_window_tokens", full}};
+    std::size_t late = 0;
+    for (const auto& h : layer.heads)
+        late = std::max(late, h->controller.late_tokens());
+    summary["tokens_started_late"] = late;
+    if (reference)
+        summary["output_error"] = reference->report();
     summary["files"] = files;
     return summary;
 }
@@ -208,7 +263,7 @@ void print_summary(const json& s, const std::string& out_dir)
     std::printf("  energy per token    %.1f pJ (%s%s), %.1f pJ per head\n", e["total"].get<double>(),
                 full ? "full window, " : "mean, window not full", full ? (std::to_string(energy["full_window_tokens"].get<int>()) + " tokens").c_str() : "",
                 e["total"].get<double>() / heads);
-    for (const char* part : {"qk", "pv", "digital", "dac"})
+    for (const char* part : {"qk", "pv", "digital", "dac", "refresh"})
         std::printf("    %-8s %10.1f pJ  %5.1f %%\n", part, e["parts"][part].get<double>(),
                     100.0 * e["parts"][part].get<double>() / e["total"].get<double>());
     std::printf("  simulated %.1f ns in %.3f s wall (%.0f tokens/s)\n", s["simulated_time_ns"].get<double>(),
