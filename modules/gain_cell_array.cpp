@@ -26,7 +26,7 @@ gain_cell_array::gain_cell_array(const sc_module_name& name, const params& p)
             g = 1.0 + p.cell_variation * rng.normal();
         cells_.set_cell_gains(gains);
     }
-    if (p.tau_spread > 0) {
+    if (p.tau_spread > 0 && p.model.leak() != device::leakage_form::none) {
         device::splitmix64 rng(device::derive_seed(p.seed, 4));
         std::vector<double> rates(cells);  // tau / tau_cell with ln(tau_cell / tau) ~ N(0, spread)
         for (double& r : rates)
