@@ -25,7 +25,7 @@ readout::params attention_head::readout_params(const config::head_config& c, std
 }
 
 sliding_window_controller::params attention_head::controller_params(const config::head_config& c,
-                                                                    std::size_t head_index)
+                                                                    std::size_t head_index, compute_pool* pool)
 {
     sliding_window_controller::params p;
     p.window = c.window;
@@ -37,19 +37,20 @@ sliding_window_controller::params attention_head::controller_params(const config
     p.q_levels = c.quant.enabled ? c.quant.q_levels : 0;
     p.t_max = sc_time(c.t_max_ns, SC_NS);
     p.head_index = head_index;
+    p.pool = pool;
     p.refresh = c.refresh.enabled;
     p.refresh_age = sc_time(c.refresh.age_ns, SC_NS);
     return p;
 }
 
 attention_head::attention_head(const sc_module_name& name, const config::head_config& c,
-                               const token_stream& input, std::size_t head_index)
+                               const token_stream& input, std::size_t head_index, compute_pool* pool)
     : sc_module(name), tiles(), out("readout", readout_params(c, head_index)),
-      controller("controller", controller_params(c, head_index), input), config_(c)
+      controller("controller", controller_params(c, head_index, pool), input), config_(c)
 {
     for (int n = 0; n < c.sub_tiles(); ++n) {
         tiles.push_back(std::make_unique<sub_tile>(("tile_" + std::to_string(n)).c_str(), c,
-                                                   device::derive_seed(c.noise.seed, head_index, n)));
+                                                   device::derive_seed(c.noise.seed, head_index, n), pool));
         sub_tile& tile = *tiles.back();
         controller.k_write_socket.bind(tile.k_array.write_socket);
         controller.v_write_socket.bind(tile.v_array.write_socket);

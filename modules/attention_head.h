@@ -21,13 +21,13 @@ public:
     sliding_window_controller controller;
 
     attention_head(const sc_core::sc_module_name& name, const config::head_config& config,
-                   const token_stream& input, std::size_t head_index = 0);
+                   const token_stream& input, std::size_t head_index = 0, compute_pool* pool = nullptr);
 
     const config::head_config& config() const { return config_; }
 
     static readout::params readout_params(const config::head_config& config, std::size_t head_index);
     static sliding_window_controller::params controller_params(const config::head_config& config,
-                                                               std::size_t head_index);
+                                                               std::size_t head_index, compute_pool* pool);
 
 private:
     config::head_config config_;

@@ -7,13 +7,14 @@ namespace gcasim {
 using namespace sc_core;
 
 attention_layer::attention_layer(const sc_module_name& name, const config::head_config& head_config,
-                                 const config::energy_config& energies, const std::vector<token_stream>& inputs)
-    : sc_module(name), heads(), ledger("ledger", energies, head_config.window), monitors_(),
+                                 const config::energy_config& energies, const std::vector<token_stream>& inputs,
+                                 std::size_t threads)
+    : sc_module(name), pool_(threads > 1 ? std::make_unique<compute_pool>(threads - 1) : nullptr), heads(), ledger("ledger", energies, head_config.window), monitors_(),
       closed_listeners_()
 {
     for (std::size_t h = 0; h < inputs.size(); ++h) {
         heads.push_back(std::make_unique<attention_head>(("head_" + std::to_string(h)).c_str(), head_config,
-                                                         inputs[h], h));
+                                                         inputs[h], h, pool_.get()));
         ledger.attach(*heads.back());
     }
     ledger.set_close_listener([this](std::size_t token) {

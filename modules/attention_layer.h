@@ -16,13 +16,18 @@
 namespace gcasim {
 
 class attention_layer : public sc_core::sc_module {
+private:
+    std::unique_ptr<compute_pool> pool_;  // before the heads: outlives them
+
 public:
     std::vector<std::unique_ptr<attention_head>> heads;
     energy_ledger ledger;
 
-    /// One head per input stream.
+    /// One head per input stream. `threads` > 1: the arrays' MACs run on that many threads
+    /// (the simulation thread and threads - 1 workers); results do not depend on it.
     attention_layer(const sc_core::sc_module_name& name, const config::head_config& head_config,
-                    const config::energy_config& energies, const std::vector<token_stream>& inputs);
+                    const config::energy_config& energies, const std::vector<token_stream>& inputs,
+                    std::size_t threads = 1);
 
     /// Every head reports its tokens to `observer` (after the ledger).
     void add_observer(token_observer* observer);

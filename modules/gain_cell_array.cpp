@@ -110,15 +110,11 @@ void gain_cell_array::mac_transport(tlm::tlm_generic_payload& gp, sc_time& delay
     const sc_time now = sc_time_stamp() + delay;
     if (params_.model.leak() != device::leakage_form::none)
         update_decay(now);
-    double* out = vector_data(gp);
-    if (per_column)
-        cells_.mac_per_line(in->input, decay_.data(), in->line_enabled, out);
+    mac_ = {in->input, in->line_enabled, vector_data(gp)};
+    if (params_.pool)
+        params_.pool->submit(&gain_cell_array::run_mac, this);
     else
-        cells_.mac_per_width(in->input, decay_.data(), out);
-    if (params_.read_sigma > 0)
-        for (std::size_t i = 0; i < outputs; ++i)
-            if (!per_column || !in->line_enabled || in->line_enabled[i])
-                out[i] += params_.read_sigma * read_noise_.normal();
+        compute_mac();
     // Energy: every enabled token line is read during the phase, whatever its pulse widths.
     std::size_t active_lines = params_.token_lines;
     if (in->line_enabled)
@@ -128,6 +124,21 @@ void gain_cell_array::mac_transport(tlm::tlm_generic_payload& gp, sc_time& delay
     ++events_.macs;
     delay += params_.read_time;
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+void gain_cell_array::compute_mac()
+{
+    const bool per_column = params_.layout == orientation::token_per_column;
+    if (per_column)
+        cells_.mac_per_line(mac_.in, decay_.data(), mac_.enabled, mac_.out);
+    else
+        cells_.mac_per_width(mac_.in, decay_.data(), mac_.out);
+    if (params_.read_sigma > 0) {
+        const std::size_t outputs = per_column ? params_.token_lines : params_.width;
+        for (std::size_t i = 0; i < outputs; ++i)
+            if (!per_column || !mac_.enabled || mac_.enabled[i])
+                mac_.out[i] += params_.read_sigma * read_noise_.normal();
+    }
 }
 
 }  // namespace gcasim

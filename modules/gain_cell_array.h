@@ -13,6 +13,7 @@
 #include "device/cell_model.h"
 #include "device/quantizer.h"
 #include "device/random.h"
+#include "util/compute_pool.h"
 
 namespace gcasim {
 
@@ -39,6 +40,9 @@ public:
         double tau_spread = 0;      ///< sigma of ln(tau) across cells
         double read_sigma = 0;      ///< additive noise per MAC output (MAC units)
         double dac_sigma = 0;       ///< write error (V)
+        /// Optional: compute MACs on these worker threads. The data buffer is then filled by the
+        /// time the annotated delay has elapsed; the initiator joins the pool before reading it.
+        compute_pool* pool = nullptr;
     };
 
     /// What the array did, for the energy ledger.
@@ -65,6 +69,8 @@ private:
     void write_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
     void mac_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
     void update_decay(const sc_core::sc_time& now);
+    void compute_mac();
+    static void run_mac(void* self) { static_cast<gain_cell_array*>(self)->compute_mac(); }
     void store_line(std::size_t line, const sc_core::sc_time& written_at);
     static double seconds(const sc_core::sc_time& a, const sc_core::sc_time& b);
 
@@ -79,6 +85,11 @@ private:
     std::vector<double> decay_;                 ///< leakage factor per line, for the current MAC
     std::vector<double> stored_;                ///< scratch: one line after the DAC
     device::splitmix64 write_noise_, read_noise_;
+    struct {
+        const double* in = nullptr;
+        const std::uint8_t* enabled = nullptr;
+        double* out = nullptr;
+    } mac_;  ///< the MAC being computed (at most one per array in flight)
     event_counts events_;
 };
 

@@ -164,6 +164,7 @@ sc_time sliding_window_controller::read_keys(std::size_t t)
 
 sc_time sliding_window_controller::drive_values()
 {
+    join_arrays();  // the K MACs' scores are due now
     sc_time phase_time = SC_ZERO_TIME;
     for (std::size_t tile = 0; tile < params_.sub_tiles; ++tile) {
         sc_time delay = SC_ZERO_TIME;
@@ -184,6 +185,7 @@ sc_time sliding_window_controller::drive_values()
 
 sc_time sliding_window_controller::read_out()
 {
+    join_arrays();  // the V MACs' charges are due now
     sc_time delay = SC_ZERO_TIME;
     ext_->input = charges_.data();
     ext_->input_size = charges_.size();

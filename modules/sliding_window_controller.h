@@ -16,6 +16,7 @@
 #include "head_monitor.h"
 #include "device/quantizer.h"
 #include "token_stream.h"
+#include "util/compute_pool.h"
 
 namespace gcasim {
 
@@ -31,6 +32,7 @@ public:
         int q_levels = 16;  ///< query pulse-width levels on [0,1]; 0 = continuous
         sc_core::sc_time t_max{15, sc_core::SC_NS};  ///< full-scale pulse width
         std::size_t head_index = 0;                  ///< reported in results and traces
+        compute_pool* pool = nullptr;                ///< where the arrays compute, joined before results are read
         bool refresh = false;                        ///< refresh stored tokens older than refresh_age
         sc_core::sc_time refresh_age{1, sc_core::SC_MS};
     };
@@ -71,6 +73,7 @@ private:
     sc_core::sc_time read_out();
     sc_core::sc_time combine();
     sc_core::sc_time refresh_stale(std::size_t t);
+    void join_arrays() { if (params_.pool) params_.pool->join(); }
     void transport(tlm::tlm_fw_transport_if<>& target, tlm::tlm_generic_payload& gp,
                    sc_core::sc_time& delay, const char* what, std::size_t tile);
 

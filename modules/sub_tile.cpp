@@ -7,7 +7,8 @@ namespace gcasim {
 using namespace sc_core;
 
 gain_cell_array::params sub_tile::array_params(const config::head_config& c,
-                                               gain_cell_array::orientation layout, std::uint64_t seed)
+                                               gain_cell_array::orientation layout, std::uint64_t seed,
+                                               compute_pool* pool)
 {
     gain_cell_array::params p;
     p.layout = layout;
@@ -26,6 +27,7 @@ gain_cell_array::params sub_tile::array_params(const config::head_config& c,
     p.tau_spread = c.noise.tau_spread;
     p.read_sigma = c.noise.read_sigma;
     p.dac_sigma = c.noise.dac_sigma;
+    p.pool = pool;
     return p;
 }
 
@@ -40,10 +42,10 @@ charge_to_pulse::params sub_tile::c2p_params(const config::head_config& c, std::
     return p;
 }
 
-sub_tile::sub_tile(const sc_module_name& name, const config::head_config& c, std::uint64_t seed)
+sub_tile::sub_tile(const sc_module_name& name, const config::head_config& c, std::uint64_t seed, compute_pool* pool)
     : sc_module(name),
-      k_array("k_array", array_params(c, gain_cell_array::orientation::token_per_column, seed)),
-      v_array("v_array", array_params(c, gain_cell_array::orientation::token_per_row, seed)),
+      k_array("k_array", array_params(c, gain_cell_array::orientation::token_per_column, seed, pool)),
+      v_array("v_array", array_params(c, gain_cell_array::orientation::token_per_row, seed, pool)),
       c2p("c2p", c2p_params(c, seed))
 {
 }

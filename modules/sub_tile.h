@@ -17,10 +17,12 @@ public:
     charge_to_pulse c2p;
 
     /// `seed`: this sub-tile's own seed for its non-idealities.
-    sub_tile(const sc_core::sc_module_name& name, const config::head_config& config, std::uint64_t seed);
+    sub_tile(const sc_core::sc_module_name& name, const config::head_config& config, std::uint64_t seed,
+             compute_pool* pool = nullptr);
 
     static gain_cell_array::params array_params(const config::head_config& config,
-                                                gain_cell_array::orientation layout, std::uint64_t seed);
+                                                gain_cell_array::orientation layout, std::uint64_t seed,
+                                                compute_pool* pool = nullptr);
     static charge_to_pulse::params c2p_params(const config::head_config& config, std::uint64_t seed);
 };
 

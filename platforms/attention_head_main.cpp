@@ -69,6 +69,7 @@ void add_params(config::param_schema& schema)
     config::add_energy_params(schema);
     config::add_trace_params(schema);
     config::add_reference_params(schema);
+    config::add_sim_params(schema);
     config::add_input_params(schema, "uniform");
     schema.add(config::bool_param("output.attention_matrices", true,
                                   "Write the T x T matrices S and phi into output.json (T <= 4096)"));

@@ -53,6 +53,7 @@ void add_params(config::param_schema& schema)
     config::add_energy_params(schema);
     config::add_trace_params(schema);
     config::add_reference_params(schema);
+    config::add_sim_params(schema);
     config::add_input_params(schema, "gaussian");
     schema.add(config::integer_param("heads", 12, 1, 4096, "", "Attention heads of the layer, working in parallel"));
     schema.add(config::bool_param("output.head_outputs", true, "Write every head's T x d outputs into output.json"));

@@ -1,5 +1,7 @@
 #include "config/run_config.h"
 
+#include <thread>
+
 namespace gcasim::config {
 
 using nlohmann::json;
@@ -27,6 +29,22 @@ void add_energy_params(param_schema& s)
                        "Energy per digital addition combining sub-tiles"));
     s.add(number_param("energy.control_token_pj", d.control_token_pj, 0, max, "pJ",
                        "Digital control and routing energy per token per head"));
+}
+
+void add_sim_params(param_schema& s)
+{
+    s.add(integer_param("sim.threads", 0, 0, 256, "",
+                        "Threads for the arrays' MAC arithmetic; 0 = one per core, 1 = all in the simulation "
+                        "thread. Results are identical for any value"));
+}
+
+std::size_t parse_sim_threads(const json& c)
+{
+    const std::size_t threads = at_path(c, "sim.threads").get<std::size_t>();
+    if (threads > 0)
+        return threads;
+    const unsigned cores = std::thread::hardware_concurrency();
+    return cores > 0 ? cores : 1;
 }
 
 void add_reference_params(param_schema& s)

@@ -38,6 +38,9 @@ struct input_config {
 };
 
 void add_energy_params(param_schema& schema);
+/// sim.threads: threads for the MAC arithmetic (0 = one per core).
+void add_sim_params(param_schema& schema);
+std::size_t parse_sim_threads(const nlohmann::json& config);
 /// output.reference_error: compare the outputs with the ideal attention (no leakage/quantization/noise).
 void add_reference_params(param_schema& schema);
 void add_trace_params(param_schema& schema);

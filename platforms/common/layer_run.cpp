@@ -159,7 +159,8 @@ json simulate_layer(const layer_run& run)
                                    " ns exceeds the simulated-time limit of 1e15 ns");
     prepare_output_dir(options.out_dir);
 
-    attention_layer layer("layer", head, energies, *run.inputs);
+    const std::size_t threads = config::parse_sim_threads(config);
+    attention_layer layer("layer", head, energies, *run.inputs, threads);
     latency_meter latency;
     layer.add_observer(&latency);
     if (run.recorder)
@@ -227,6 +228,7 @@ json simulate_layer(const layer_run& run)
     summary["interrupted"] = interrupted;
     const json latency_ns = latency.report(head.timing.clock_period_ns);
     summary["heads"] = heads;
+    summary["threads"] = threads;
     summary["sub_tiles_per_head"] = head.sub_tiles();
     summary["token_period_ns"] = head.timing.token_period_ns;
     summary["clock_period_ns"] = head.timing.clock_period_ns;

@@ -1,0 +1,48 @@
+// Worker threads for the MAC arithmetic. A gain-cell array may hand its MAC to the pool and return
+// from b_transport at once: the result is due only when the annotated delay has elapsed, and the
+// controller joins the pool before it reads any result. Every job writes its own buffers, so the
+// results do not depend on the number of threads. Jobs are plain (function, context) pairs kept
+// in a preallocated queue: nothing is allocated per token.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace gcasim {
+
+class compute_pool {
+public:
+    using job_function = void (*)(void* context);
+
+    /// `threads` workers besides the simulation thread, which helps while it waits in join().
+    explicit compute_pool(std::size_t threads);
+    ~compute_pool();
+    compute_pool(const compute_pool&) = delete;
+    compute_pool& operator=(const compute_pool&) = delete;
+
+    void submit(job_function function, void* context);
+    /// Run queued jobs on this thread too and return when all are done.
+    void join();
+
+    std::size_t threads() const { return workers_.size(); }
+
+private:
+    struct job {
+        job_function function;
+        void* context;
+    };
+    bool take(job& j);  // with mutex_ held
+    void work();
+
+    std::mutex mutex_;
+    std::condition_variable work_ready_, all_done_;
+    std::vector<job> queue_;
+    std::size_t next_ = 0, running_ = 0;
+    bool stopping_ = false;
+    std::vector<std::thread> workers_;
+};
+
+}  // namespace gcasim
