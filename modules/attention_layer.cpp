@@ -31,12 +31,12 @@ void attention_layer::add_observer(token_observer* observer)
         head->controller.add_observer(observer);
 }
 
-void attention_layer::add_monitor(phase_monitor* monitor, std::size_t traced_head, std::size_t traced_tile)
+void attention_layer::add_monitor(phase_monitor* monitor, std::size_t traced_head,
+                                  const std::vector<std::size_t>& traced_tiles)
 {
     monitors_.push_back(monitor);
     for (std::size_t h = 0; h < heads.size(); ++h)
-        heads[h]->controller.add_monitor(monitor, h == traced_head ? std::vector<std::size_t>{traced_tile}
-                                                                   : std::vector<std::size_t>{});
+        heads[h]->controller.add_monitor(monitor, h == traced_head ? traced_tiles : std::vector<std::size_t>{});
 }
 
 }  // namespace gcasim

@@ -31,9 +31,9 @@ public:
 
     /// Every head reports its tokens to `observer` (after the ledger).
     void add_observer(token_observer* observer);
-    /// Every head reports phases to `monitor`; `traced_head`'s sub-tile `traced_tile` its pulses.
+    /// Every head reports phases to `monitor`; `traced_head`'s sub-tiles `traced_tiles` their pulses.
     /// The monitor hears on_token_closed when all heads have finished a token.
-    void add_monitor(phase_monitor* monitor, std::size_t traced_head, std::size_t traced_tile);
+    void add_monitor(phase_monitor* monitor, std::size_t traced_head, const std::vector<std::size_t>& traced_tiles);
 
     /// Called with the token index once every head has finished it.
     void add_token_closed_listener(std::function<void(std::size_t)> listener)

@@ -85,17 +85,15 @@ void run(const platform::cli_options& options, const json& config)
                                    "matrices), got " + std::to_string(tokens) + "; set it to false");
 
     head_recorder recorder(tokens, inputs[0].dim, matrices);
-    json summary = platform::simulate_layer({"attention_head", &options, &config, &inputs, &recorder});
+    platform::output_set outputs(options.out_dir, platform::run_output_names());
+    json summary = platform::simulate_layer({"attention_head", &options, &config, &inputs, &recorder, &outputs});
     const config::head_config head = config::parse_head_config(config);
     summary["ring_slots"] = head.ring_slots();
 
-    atomic_file output(options.out_dir + "/output.json");
-    recorder.write(output.stream(), summary["tokens"].get<std::size_t>());
-    output.commit();
-    summary["files"]["output"] = output.path();
-    atomic_file summary_file(options.out_dir + "/summary.json");
-    summary_file.stream() << summary.dump(2) << "\n";
-    summary_file.commit();
+    recorder.write(outputs.add("output.json").stream(), summary["tokens"].get<std::size_t>());
+    summary["files"]["output"] = outputs.path("output.json");
+    outputs.add("summary.json").stream() << summary.dump(2) << "\n";
+    outputs.commit();
     platform::print_summary(summary, options.out_dir);
 }
 

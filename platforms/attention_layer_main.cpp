@@ -66,17 +66,15 @@ void run(const platform::cli_options& options, const json& config)
     const bool write_outputs = config::at_path(config, "output.head_outputs").get<bool>();
 
     layer_recorder recorder(write_outputs ? heads : 0, inputs[0].tokens, inputs[0].dim);
+    platform::output_set outputs(options.out_dir, platform::run_output_names());
     json summary = platform::simulate_layer(
-        {"attention_layer", &options, &config, &inputs, write_outputs ? &recorder : nullptr});
+        {"attention_layer", &options, &config, &inputs, write_outputs ? &recorder : nullptr, &outputs});
     if (write_outputs) {
-        atomic_file output(options.out_dir + "/output.json");
-        recorder.write(output.stream(), summary["tokens"].get<std::size_t>());
-        output.commit();
-        summary["files"]["output"] = output.path();
+        recorder.write(outputs.add("output.json").stream(), summary["tokens"].get<std::size_t>());
+        summary["files"]["output"] = outputs.path("output.json");
     }
-    atomic_file summary_file(options.out_dir + "/summary.json");
-    summary_file.stream() << summary.dump(2) << "\n";
-    summary_file.commit();
+    outputs.add("summary.json").stream() << summary.dump(2) << "\n";
+    outputs.commit();
     platform::print_summary(summary, options.out_dir);
 }
 

@@ -9,23 +9,26 @@ namespace gcasim::device {
 
 cell_lines::cell_lines(std::size_t lines, std::size_t width, const cell_model& model, storage order)
     : lines_(lines), width_(width), model_(model), degree_(model.degree()), order_(order), has_gains_(false),
-      powers_(lines * width * (model.degree() + 1), 0.0), y_(lines * width, 0.0), gain_(lines * width, 1.0),
-      decay_rate_(), scratch_(lines * (model.degree() + 1), 0.0), pulsed_lines_(lines, 0)
+      first_plane_(1), powers_(lines * width * model.degree(), 0.0), y_(), gain_(), decay_rate_(),
+      scratch_(lines * (model.degree() + 1), 0.0), pulsed_lines_(lines, 0)
 {
     if (lines == 0 || width == 0)
         throw std::invalid_argument("cell_lines needs at least one line and one cell");
     // Unwritten cells hold v_mid (y = 0) with unit gain.
-    for (std::size_t line = 0; line < lines_; ++line)
-        for (std::size_t w = 0; w < width_; ++w)
-            powers_[index(0, line, w)] = 1.0;
 }
 
 void cell_lines::set_cell_gains(const std::vector<double>& gains)
 {
     if (gains.size() != lines_ * width_)
         throw std::invalid_argument("cell_lines::set_cell_gains: expected lines x width gains");
+    y_.resize(lines_ * width_);
+    for (std::size_t line = 0; line < lines_; ++line)
+        for (std::size_t w = 0; w < width_; ++w)
+            y_[line * width_ + w] = deviation(line, w);
     gain_ = gains;
     has_gains_ = true;
+    first_plane_ = 0;
+    powers_.assign(lines_ * width_ * (degree_ + 1), 0.0);
     for (std::size_t line = 0; line < lines_; ++line)
         for (std::size_t w = 0; w < width_; ++w) {
             double p = gain_[line * width_ + w];
@@ -47,22 +50,28 @@ void cell_lines::write(std::size_t line, const double* stored_volts)
         throw std::out_of_range("cell_lines::write: line index out of range");
     for (std::size_t w = 0; w < width_; ++w) {
         const double y = stored_volts[w] - v_mid;
-        y_[line * width_ + w] = y;
-        double p = gain_[line * width_ + w];
-        for (int k = 0; k <= degree_; ++k, p *= y)
+        double p = 1.0;
+        if (has_gains_) {
+            y_[line * width_ + w] = y;
+            p = gain_[line * width_ + w];
+        }
+        for (int k = first_plane_; k <= degree_; ++k) {
+            if (k > 0)
+                p *= y;
             powers_[index(k, line, w)] = p;
+        }
     }
 }
 
 double cell_lines::stored(std::size_t line, std::size_t cell) const
 {
-    return y_[line * width_ + cell] + v_mid;
+    return deviation(line, cell) + v_mid;
 }
 
 double cell_lines::decayed_deviation(std::size_t line, std::size_t cell, double delta_line) const
 {
     const double delta = decay_rate_.empty() ? delta_line : std::pow(delta_line, decay_rate_[line * width_ + cell]);
-    return delta * y_[line * width_ + cell];
+    return delta * deviation(line, cell);
 }
 
 double cell_lines::cell_read(std::size_t line, std::size_t cell, double delta_line) const
@@ -70,8 +79,8 @@ double cell_lines::cell_read(std::size_t line, std::size_t cell, double delta_li
     const std::size_t i = line * width_ + cell;
     const double delta = std::pow(delta_line, decay_rate_[i]);
     const std::array<double, 4> w = model_.term_weights(delta);
-    const double y = y_[i];
-    return gain_[i] * (w[0] + y * (w[1] + y * (w[2] + y * w[3])));
+    const double y = deviation(line, cell);
+    return (has_gains_ ? gain_[i] : 1.0) * (w[0] + y * (w[1] + y * (w[2] + y * w[3])));
 }
 
 void cell_lines::mac_per_line_per_cell(const double* in, const double* delta, const std::uint8_t* enabled,

@@ -50,13 +50,17 @@ public:
     std::size_t width() const { return width_; }
 
 private:
-    /// Plane k holds gain * y^k (plane 0: the gain itself), in the storage order.
+    /// Plane k holds gain * y^k (plane 0, the gain itself, only with gains), in the storage order.
     std::size_t index(int power, std::size_t line, std::size_t cell) const
     {
-        const std::size_t plane = static_cast<std::size_t>(power) * lines_ * width_;
+        const std::size_t plane = static_cast<std::size_t>(power - first_plane_) * lines_ * width_;
         return plane + (order_ == storage::by_line ? line * width_ + cell : cell * lines_ + line);
     }
     double cell_read(std::size_t line, std::size_t cell, double delta_line) const;
+    double deviation(std::size_t line, std::size_t cell) const
+    {
+        return has_gains_ ? y_[line * width_ + cell] : powers_[index(1, line, cell)];
+    }
     void mac_per_line_per_cell(const double* in, const double* delta, const std::uint8_t* enabled, double* out);
     void mac_per_width_per_cell(const double* in, const double* delta, double* out);
 
@@ -65,8 +69,9 @@ private:
     int degree_;
     storage order_;
     bool has_gains_;
-    std::vector<double> powers_;      ///< planes 0..degree, see index()
-    std::vector<double> y_, gain_;    ///< raw deviation and gain per cell, line-major
+    int first_plane_;                 ///< 0 with gains, else 1
+    std::vector<double> powers_;      ///< planes first_plane_..degree, see index()
+    std::vector<double> y_, gain_;    ///< deviation and gain per cell, line-major (only with gains)
     std::vector<double> decay_rate_;  ///< per cell, empty = every cell decays with its line
     static constexpr std::size_t block = 8;  ///< lines or outputs accumulated together in registers
     std::vector<double> scratch_;            ///< per-power partial sums or weights of one MAC

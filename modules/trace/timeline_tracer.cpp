@@ -18,9 +18,9 @@ std::string micros(const sc_time& t)
 }
 }  // namespace
 
-timeline_tracer::timeline_tracer(const std::string& path, std::size_t heads, std::size_t traced_head,
+timeline_tracer::timeline_tracer(atomic_file& file, std::size_t heads, std::size_t traced_head,
                                  std::size_t tiles)
-    : file_(path), traced_head_(traced_head), first_(true)
+    : file_(file), traced_head_(traced_head), first_(true)
 {
     file_.stream() << "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n";
     metadata("process_name", heads_pid, 0, "gcasim heads");
@@ -63,7 +63,6 @@ void timeline_tracer::on_pulses(const pulse_record& r)
 void timeline_tracer::finish()
 {
     file_.stream() << "\n]}\n";
-    file_.commit();
 }
 
 }  // namespace gcasim

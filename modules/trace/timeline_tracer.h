@@ -12,13 +12,14 @@ namespace gcasim {
 
 class timeline_tracer : public phase_monitor {
 public:
-    timeline_tracer(const std::string& path, std::size_t heads, std::size_t traced_head, std::size_t tiles);
+    /// Writes into `file`; the caller commits it (with the run's other outputs).
+    timeline_tracer(atomic_file& file, std::size_t heads, std::size_t traced_head, std::size_t tiles);
 
     void on_phase(const phase_record& r) override;
     void on_pulses(const pulse_record& r) override;
     void on_token_closed(std::size_t, const sc_core::sc_time&) override {}
 
-    /// Close the JSON and move the file into place.
+    /// Close the JSON.
     void finish();
 
 private:
@@ -26,7 +27,7 @@ private:
                const sc_core::sc_time& duration, const char* arg_name, std::size_t arg);
     void metadata(const char* kind, int pid, std::size_t tid, const std::string& name);
 
-    atomic_file file_;
+    atomic_file& file_;
     std::size_t traced_head_;
     bool first_;
 };

@@ -1,6 +1,7 @@
 #include "trace/vcd_tracer.h"
 
 #include <algorithm>
+#include <cstdint>
 
 namespace gcasim {
 
@@ -10,9 +11,9 @@ namespace {
 constexpr phase traced_phases[] = {phase::write, phase::qk, phase::pv, phase::readout, phase::digital, phase::refresh};
 }
 
-vcd_tracer::vcd_tracer(const std::string& path, std::size_t heads, std::size_t traced_head,
+vcd_tracer::vcd_tracer(atomic_file& file, std::size_t heads, std::size_t traced_head,
                        std::size_t traced_tile, std::size_t width, std::size_t tile_tokens)
-    : file_(path), vcd_(file_.stream(), "1 ps"), traced_head_(traced_head), traced_tile_(traced_tile),
+    : file_(file), vcd_(file_.stream(), "1 ps"), traced_head_(traced_head), traced_tile_(traced_tile),
       token_id_(0), phase_id_(0), write_slot_id_(0), active_id_(0), phase_flag_ids_(), busy_ids_(), q_ids_(),
       phi_ids_(), buffer_(), last_phase_(phase::idle)
 {
@@ -81,31 +82,33 @@ void vcd_tracer::on_pulses(const pulse_record& r)
     }
 }
 
-void vcd_tracer::flush()
+void vcd_tracer::flush(std::uint64_t until_ps)
 {
     std::stable_sort(buffer_.begin(), buffer_.end(),
                      [](const change& a, const change& b) { return a.time_ps < b.time_ps; });
-    for (std::size_t i = 0; i < buffer_.size(); ++i) {
-        const change& c = buffer_[i];
+    std::size_t done = 0;
+    for (; done < buffer_.size() && buffer_[done].time_ps <= until_ps; ++done) {
+        const change& c = buffer_[done];
         // Several changes of one signal at one instant: the last one holds.
         bool superseded = false;
-        for (std::size_t j = i + 1; j < buffer_.size() && buffer_[j].time_ps == c.time_ps; ++j)
+        for (std::size_t j = done + 1; j < buffer_.size() && buffer_[j].time_ps == c.time_ps; ++j)
             superseded |= buffer_[j].id == c.id;
         if (!superseded)
             vcd_.change(c.time_ps, c.id, c.value);
     }
-    buffer_.clear();
+    buffer_.erase(buffer_.begin(), buffer_.begin() + static_cast<std::ptrdiff_t>(done));
 }
 
-void vcd_tracer::on_token_closed(std::size_t, const sc_time&)
+void vcd_tracer::on_token_closed(std::size_t, const sc_time& now)
 {
-    flush();  // every change of the token lies before the end of its last phase
+    // Every head has finished the token, so nothing earlier than now can still be recorded; a head
+    // that already began the next token (back-to-back tokens) may have recorded later changes.
+    flush(now.value());
 }
 
 void vcd_tracer::finish()
 {
     flush();
-    file_.commit();
 }
 
 }  // namespace gcasim

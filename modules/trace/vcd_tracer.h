@@ -16,14 +16,15 @@ namespace gcasim {
 
 class vcd_tracer : public phase_monitor {
 public:
-    vcd_tracer(const std::string& path, std::size_t heads, std::size_t traced_head, std::size_t traced_tile,
+    /// Writes into `file`; the caller commits it (with the run's other outputs).
+    vcd_tracer(atomic_file& file, std::size_t heads, std::size_t traced_head, std::size_t traced_tile,
                std::size_t width, std::size_t tile_tokens);
 
     void on_phase(const phase_record& r) override;
     void on_pulses(const pulse_record& r) override;
     void on_token_closed(std::size_t token, const sc_core::sc_time& now) override;
 
-    /// Write what is buffered and move the file into place.
+    /// Write what is still buffered.
     void finish();
 
 private:
@@ -33,9 +34,10 @@ private:
         std::uint64_t value;
     };
     void record(const sc_core::sc_time& t, int id, std::uint64_t value);
-    void flush();
+    /// Write the buffered changes up to `until` (all of them by default), in time order.
+    void flush(std::uint64_t until_ps = UINT64_MAX);
 
-    atomic_file file_;
+    atomic_file& file_;
     vcd_writer vcd_;
     std::size_t traced_head_, traced_tile_;
     int token_id_, phase_id_, write_slot_id_, active_id_;

@@ -38,6 +38,33 @@ void write_file_atomic(const std::string& path, const std::function<void(std::os
     }
 }
 
+output_set::output_set(std::string dir, std::vector<std::string> known_names)
+    : dir_(std::move(dir)), known_(std::move(known_names)), files_()
+{
+}
+
+atomic_file& output_set::add(const std::string& name)
+{
+    files_.emplace_back(name, std::make_unique<atomic_file>(path(name)));
+    return *files_.back().second;
+}
+
+void output_set::commit()
+{
+    for (auto& [name, file] : files_) {
+        try {
+            file->commit();
+        } catch (const std::exception& e) {
+            throw runtime_failure(e.what());
+        }
+    }
+    for (const std::string& name : known_) {
+        const bool produced = std::any_of(files_.begin(), files_.end(), [&](const auto& f) { return f.first == name; });
+        if (!produced)
+            std::remove(path(name).c_str());
+    }
+}
+
 void prepare_output_dir(const std::string& dir)
 {
     std::error_code ec;

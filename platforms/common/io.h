@@ -5,13 +5,17 @@
 #include <functional>
 #include <ostream>
 #include <stdexcept>
+#include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "config/run_config.h"
 #include "device/random.h"
 #include "token_stream.h"
+#include "util/atomic_file.h"
 
 namespace gcasim::platform {
 
@@ -23,6 +27,23 @@ public:
 
 /// Write a file whole or not at all: into a temporary file beside it, then rename.
 void write_file_atomic(const std::string& path, const std::function<void(std::ostream&)>& writer);
+
+/// The files of one run, written under temporary names and committed together at the end, so
+/// that a failing run changes nothing in the folder. At commit, outputs of an earlier run that
+/// this run did not produce (e.g. trace.vcd from a run with traces on) are removed, so the folder
+/// always holds one run's outputs.
+class output_set {
+public:
+    output_set(std::string dir, std::vector<std::string> known_names);
+    atomic_file& add(const std::string& name);
+    std::string path(const std::string& name) const { return dir_ + "/" + name; }
+    void commit();
+
+private:
+    std::string dir_;
+    std::vector<std::string> known_;
+    std::vector<std::pair<std::string, std::unique_ptr<atomic_file>>> files_;
+};
 
 /// Create the output folder (and parents); checks that it is writable.
 void prepare_output_dir(const std::string& dir);

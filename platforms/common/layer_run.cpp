@@ -136,6 +136,11 @@ json energy_report(const energy_ledger::amounts& sum, std::size_t rows)
 
 }  // namespace
 
+std::vector<std::string> run_output_names()
+{
+    return {"summary.json", "output.json", "energy.csv", "trace.vcd", "timeline.json"};
+}
+
 json simulate_layer(const layer_run& run)
 {
     const json& config = *run.config;
@@ -171,7 +176,7 @@ json simulate_layer(const layer_run& run)
         layer.add_observer(reference.get());
     }
 
-    atomic_file energy_csv(options.out_dir + "/energy.csv");
+    atomic_file& energy_csv = run.outputs->add("energy.csv");
     write_csv_header(energy_csv.stream());
     layer.ledger.set_row_sink([&](const energy_ledger::row& row) {
         std::ostream& out = energy_csv.stream();
@@ -188,14 +193,17 @@ json simulate_layer(const layer_run& run)
     std::unique_ptr<vcd_tracer> vcd;
     std::unique_ptr<timeline_tracer> timeline;
     if (trace.vcd) {
-        vcd = std::make_unique<vcd_tracer>(options.out_dir + "/trace.vcd", heads, trace.head, trace.tile,
+        vcd = std::make_unique<vcd_tracer>(run.outputs->add("trace.vcd"), heads, trace.head, trace.tile,
                                            head.head_dim, head.tile_tokens);
-        layer.add_monitor(vcd.get(), trace.head, trace.tile);
+        layer.add_monitor(vcd.get(), trace.head, {trace.tile});
     }
     if (trace.timeline) {
-        timeline = std::make_unique<timeline_tracer>(options.out_dir + "/timeline.json", heads, trace.head,
+        timeline = std::make_unique<timeline_tracer>(run.outputs->add("timeline.json"), heads, trace.head,
                                                      head.sub_tiles());
-        layer.add_monitor(timeline.get(), trace.head, trace.tile);
+        std::vector<std::size_t> all_tiles(static_cast<std::size_t>(head.sub_tiles()));
+        for (std::size_t n = 0; n < all_tiles.size(); ++n)
+            all_tiles[n] = n;
+        layer.add_monitor(timeline.get(), trace.head, all_tiles);
     }
 
     // Ctrl-C: stop once every head has finished the current token, so all outputs end on a whole token.
@@ -214,14 +222,13 @@ json simulate_layer(const layer_run& run)
                               " tokens");
 
     json files = {{"energy_csv", energy_csv.path()}};
-    energy_csv.commit();
     if (vcd) {
         vcd->finish();
-        files["trace_vcd"] = options.out_dir + "/trace.vcd";
+        files["trace_vcd"] = run.outputs->path("trace.vcd");
     }
     if (timeline) {
         timeline->finish();
-        files["timeline"] = options.out_dir + "/timeline.json";
+        files["timeline"] = run.outputs->path("timeline.json");
     }
 
     json summary = run_summary(run.platform, options, config, finished, wall_s);

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "head_monitor.h"
+#include "io.h"
 #include "platform_cli.h"
 #include "token_stream.h"
 
@@ -20,10 +21,14 @@ struct layer_run {
     const nlohmann::json* config = nullptr;     ///< validated, complete
     const std::vector<token_stream>* inputs = nullptr;  ///< one stream per head
     token_observer* recorder = nullptr;         ///< optional: sees every head's tokens
+    output_set* outputs = nullptr;              ///< where energy.csv and the traces go (not committed)
 };
 
-/// Simulate and write energy.csv (and trace.vcd / timeline.json when switched on) into the output
-/// folder. Returns summary.json's content; the caller adds its own keys and writes it.
+/// The names a layer run may write into its output folder.
+std::vector<std::string> run_output_names();
+
+/// Simulate and write energy.csv (and trace.vcd / timeline.json when switched on) into the run's
+/// output set. Returns summary.json's content; the caller adds its files and commits the set.
 nlohmann::json simulate_layer(const layer_run& run);
 
 /// The human-readable summary on stdout.

@@ -1,0 +1,272 @@
+#!/usr/bin/python3
+"""Regression of the attention_layer platform against the paper's published latency and energy.
+
+Usage: check_layer_regression.py --binary PATH --workdir DIR [--config FILE] [--tokens N]
+
+Runs the GPT-2 layer config (12 heads, window 1024) for N tokens (default 1100: the window is full
+for tokens t >= 1023) and checks summary.json (65 ns / 65 cycles per token, 73.8 nJ per token and
+layer = 6.15 nJ per head, the four published parts within 1 %, simulated time, token counts) and
+energy.csv (header, one row per token, every row's components add up exactly to total_pj, the
+full-window mean equals the summary, every row equals the count of events times the per-event
+energies of the config, computed here independently). Then: charge sharing divides the readout
+energy by the number of sub-tiles (16); a one-head layer gives exactly 1/12 of every row of the
+12-head layer, and the same energies for other inputs (energy is data-independent).
+Exit 0 when every check passes, 1 on any failure, 2 when the binary is missing.
+"""
+import argparse
+import csv
+import json
+import math
+import os
+import sys
+from decimal import Decimal
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import layer_common as lc  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DEFAULT_CONFIG = os.path.normpath(os.path.join(HERE, "..", "..", "platforms", "configs", "gpt2_layer.json"))
+
+COMPONENTS = ["k_array", "charge_to_pulse", "v_array", "readout", "dac", "refresh", "adders", "control"]
+PARTS = {"qk": ("k_array", "charge_to_pulse"), "pv": ("v_array", "readout"),
+         "digital": ("adders", "control"), "dac": ("dac",), "refresh": ("refresh",)}
+# Published (docs/hardware.md section 5), per head and token with a full window.
+PUBLISHED_PER_HEAD = {"qk": 1120.0, "pv": 700.0, "digital": 4000.0, "dac": 330.0}
+PUBLISHED_TOTAL_PER_HEAD = 6150.0
+PUBLISHED_LATENCY_NS = 65.0
+
+
+def read_csv(path):
+    """Header and rows as strings (the exact decimal text the platform wrote)."""
+    with open(path, newline="") as f:
+        rows = list(csv.reader(f))
+    if not rows:
+        raise lc.PlatformError(f"{path} is empty")
+    return rows[0], rows[1:]
+
+
+def expected_row(t, cfg, combine):
+    """Energy (pJ) of token t per component for the whole layer, from event counts x per-event
+    energies. Also the per-component rounding allowance: the ledger rounds each counter's energy
+    per token and head to whole attojoules (0.5e-6 pJ each)."""
+    e = cfg["energy"]
+    H, d, A, W = cfg["heads"], cfg["head_dim"], cfg["array"]["tokens"], cfg["window"]
+    N = math.ceil(W / A)
+    vis = min(t + 1, W)                      # visible keys t - W < s <= t
+    if combine == "digital_adders":
+        conversions, adds = N * d, (N - 1) * d
+    else:                                    # one conversion per shared output line, one N x scaling
+        conversions, adds = d, d
+    exp = {
+        "k_array": H * d * vis * e["k_cell_read_pj"],
+        "charge_to_pulse": H * vis * e["c2p_conversion_pj"],
+        "v_array": H * d * vis * e["v_cell_read_pj"],
+        "readout": H * conversions * e["readout_conversion_pj"],
+        "dac": H * 2 * d * e["dac_write_pj"],        # one new K column and one new V row per token
+        "refresh": 0.0,                              # refresh.enabled is false (checked)
+        "adders": H * adds * e["adder_op_pj"],
+        "control": H * e["control_token_pj"],
+    }
+    sources = {"k_array": N, "charge_to_pulse": N, "v_array": N, "readout": 1, "dac": 2 * N, "refresh": 2 * N,
+               "adders": 1, "control": 1}
+    tol = {c: 0.5e-6 * H * sources[c] + 1e-9 for c in COMPONENTS}
+    return exp, tol
+
+
+def check_csv_structure(ck, header, rows, tokens, label):
+    """Header, one row per token, exact sums. Returns rows as dicts of Decimal."""
+    want_header = ["token"] + [c + "_pj" for c in COMPONENTS] + ["total_pj"]
+    ck.equal(header, want_header, f"{label}: energy.csv header")
+    ck.equal(len(rows), tokens, f"{label}: energy.csv has one row per token")
+    out, order_ok, width_ok, sum_bad = [], True, True, []
+    for i, r in enumerate(rows):
+        if len(r) != len(header):
+            width_ok = False
+            continue
+        rec = dict(zip(header, r))
+        if rec["token"] != str(i):
+            order_ok = False
+        vals = {h[:-3]: Decimal(rec[h]) for h in header[1:]}
+        if sum((vals[c] for c in COMPONENTS), Decimal(0)) != vals["total"]:
+            sum_bad.append(i)
+        vals["token"] = int(rec["token"])
+        out.append(vals)
+    ck.check(width_ok, f"{label}: every energy.csv row has {len(header)} fields")
+    ck.check(order_ok, f"{label}: energy.csv rows are tokens 0..{tokens - 1} in order")
+    ck.check(not sum_bad, f"{label}: every row's components add up exactly to total_pj (Decimal)",
+             f"{len(sum_bad)} rows differ, first tokens {sum_bad[:5]}" if sum_bad else f"{len(out)} rows")
+    return out
+
+
+def check_rows_against_events(ck, rows, cfg, combine, label, spot):
+    """Every row against the independent event-count model; print the spot tokens."""
+    worst, bad = 0.0, []
+    for r in rows:
+        exp, tol = expected_row(r["token"], cfg, combine)
+        for c in COMPONENTS:
+            dev = abs(float(r[c]) - exp[c])
+            worst = max(worst, dev)
+            if dev > tol[c]:
+                bad.append((r["token"], c, str(r[c]), exp[c]))
+    for t in spot:
+        if t < len(rows):
+            exp, _ = expected_row(t, cfg, combine)
+            print(f"    token {t:5d}: k_array {rows[t]['k_array']} pJ (model {exp['k_array']:.6f}), "
+                  f"v_array {rows[t]['v_array']} (model {exp['v_array']:.6f}), total {rows[t]['total']}")
+    ck.check(not bad, f"{label}: every row's components = events x per-event energies (config energy.*)",
+             f"max deviation {worst:.2e} pJ; " + (f"{len(bad)} mismatches, first {bad[:3]}" if bad else "all rows"))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--binary", required=True, help="attention_layer executable")
+    ap.add_argument("--workdir", required=True)
+    ap.add_argument("--config", default=DEFAULT_CONFIG)
+    ap.add_argument("--tokens", type=int, default=1100)
+    args = ap.parse_args()
+    lc.require_binary(args.binary)
+    ck = lc.Checks("layer_regression")
+    with open(args.config) as f:
+        cfg = json.load(f)
+    H, W, T = cfg["heads"], cfg["window"], args.tokens
+    full_from = W - 1                                  # first token that sees a full window
+    if T <= full_from:
+        print(f"FAIL: --tokens {T} never fills the window of {W}", file=sys.stderr)
+        return 1
+    N = math.ceil(W / cfg["array"]["tokens"])
+    period = cfg["timing"]["token_period_ns"]
+    print(f"config {args.config}: {H} heads, window {W}, {N} sub-tiles, token period {period} ns; {T} tokens")
+    lc.fresh_dir(args.workdir)
+
+    # ---- 1. the default layer --------------------------------------------------------------------
+    out = os.path.join(args.workdir, "layer")
+    try:
+        # output.json (12 x T x 64 numbers) is checked on the short run below; skipping it here saves time.
+        lc.run_ok(args.binary, ["--config", args.config, "--tokens", T, "--set", "output.head_outputs=false",
+                                "--out", out], timeout_s=600)
+        with open(os.path.join(out, "summary.json")) as f:
+            s = json.load(f)
+        header, raw = read_csv(os.path.join(out, "energy.csv"))
+    except (lc.PlatformError, OSError, ValueError) as e:
+        print(f"FAIL: default layer run: {e}", file=sys.stderr)
+        return 1
+    print(f"default run: {T} tokens in {s.get('wall_time_s', float('nan')):.1f} s wall")
+    ck.equal(s.get("config", {}).get("energy"), cfg["energy"],
+             "summary.json config.energy equals the config file's energy.* (the numbers used below)")
+    eff = s.get("config", {})
+    ck.check(eff.get("refresh", {}).get("enabled") is False and
+             all(v == 0 for k, v in eff.get("noise", {}).items() if k != "seed"),
+             "refresh off and every noise.* sigma 0 in the effective config (the paper's ideal hardware)",
+             f"refresh {eff.get('refresh')}, noise {eff.get('noise')}")
+    ck.equal(s.get("tokens"), T, "summary tokens")
+    ck.equal(s.get("interrupted"), False, "summary interrupted == false")
+    ck.equal(s.get("tokens_started_late"), 0, "summary tokens_started_late == 0")
+    ck.equal(s.get("heads"), H, "summary heads")
+    ck.equal(s.get("sub_tiles_per_head"), N, "summary sub_tiles_per_head")
+    ck.close(s.get("latency_per_token_ns"), PUBLISHED_LATENCY_NS, 1e-9, "latency_per_token_ns == 65 (published)")
+    ck.close(s.get("latency_per_token_cycles"), 65.0, 1e-9, "latency_per_token_cycles == 65 (1 ns clock)")
+    lat = s.get("latency_ns", {})
+    ck.check(lat.get("min") == lat.get("max") == 65.0, "every token's latency is 65 ns (latency_ns min == max)",
+             f"min {lat.get('min')}, max {lat.get('max')}")
+    ck.close(s.get("simulated_time_ns"), (T - 1) * period + 65.0, 1e-6,
+             "simulated_time_ns == (T-1) x token period + 65")
+    energy = s.get("energy_per_token_pj", {})
+    ck.equal(energy.get("full_window_tokens"), T - full_from, "full_window_tokens == tokens - 1023")
+    fw = energy.get("full_window") or {}
+    total = fw.get("total")
+    ck.rel(total, H * PUBLISHED_TOTAL_PER_HEAD, 0.01, "full-window energy per token and layer ~ 73 800 pJ")
+    ck.rel(None if total is None else total / H, PUBLISHED_TOTAL_PER_HEAD, 0.01,
+           "full-window energy per token and head ~ 6 150 pJ")
+    parts = fw.get("parts") or {}
+    for p, per_head in PUBLISHED_PER_HEAD.items():
+        ck.rel(parts.get(p), H * per_head, 0.01, f"full-window part {p} ~ 12 x {per_head:g} pJ")
+        comp_sum = sum(fw.get(c, float("nan")) for c in PARTS[p])
+        ck.close(parts.get(p), comp_sum, 1e-6, f"part {p} == sum of its components {'+'.join(PARTS[p])}")
+    ck.equal(parts.get("refresh"), 0.0, "full-window part refresh == 0 (refresh off)")
+    ck.equal(sorted(parts), sorted(PARTS), "summary parts are qk, pv, digital, dac, refresh")
+    ck.close(sum(parts.get(p, float("nan")) for p in PARTS), total, 1e-6, "parts add up to the total")
+
+    rows = check_csv_structure(ck, header, raw, T, "default")
+    if len(rows) == T:
+        full_rows = [r for r in rows if r["token"] >= full_from]
+        n = Decimal(len(full_rows))
+        for c in COMPONENTS + ["total"]:
+            mean = sum((r[c] for r in full_rows), Decimal(0)) / n
+            ck.close(float(mean), fw.get(c), 1e-9 * max(1.0, abs(float(mean))),
+                     f"mean {c}_pj over energy.csv rows t >= {full_from} == summary full_window.{c}")
+        mean_all = sum((r["total"] for r in rows), Decimal(0)) / Decimal(len(rows))
+        ck.close(float(mean_all), (energy.get("mean") or {}).get("total"), 1e-9 * float(mean_all),
+                 "mean total_pj over all rows == summary mean.total")
+        # Window filling: k_array energy proportional to min(t+1, W).
+        k0 = rows[0]["k_array"]
+        ratio_bad = [r["token"] for r in rows
+                     if abs(float(r["k_array"]) - float(k0) * min(r["token"] + 1, W)) > 1e-4]
+        ck.check(not ratio_bad, "k_array_pj(t) == k_array_pj(0) x min(t+1, 1024) (window fills, then constant)",
+                 f"k_array_pj(0) = {k0}; " + (f"off at tokens {ratio_bad[:5]}" if ratio_bad else "all rows"))
+        ck.check(rows[W - 2]["total"] < rows[W - 1]["total"] == rows[T - 1]["total"],
+                 "total grows until token 1023 and is constant afterwards",
+                 f"t=1022: {rows[W - 2]['total']}, t=1023: {rows[W - 1]['total']}, t={T - 1}: {rows[T - 1]['total']}")
+        check_rows_against_events(ck, rows, cfg, "digital_adders", "default",
+                                  spot=[0, 1, 63, 64, 511, W - 2, W - 1, W, T - 1])
+
+    # ---- 2. charge sharing: one conversion per output line instead of one per sub-tile ----------
+    short = 20
+    cs_out = os.path.join(args.workdir, "charge_sharing")
+    try:
+        lc.run_ok(args.binary, ["--config", args.config, "--tokens", short, "--set", "readout.combine=charge_sharing",
+                                "--out", cs_out])
+        with open(os.path.join(cs_out, "summary.json")) as f:
+            cs = json.load(f)
+        cs_header, cs_raw = read_csv(os.path.join(cs_out, "energy.csv"))
+        with open(os.path.join(cs_out, "output.json")) as f:
+            cs_output = json.load(f)
+    except (lc.PlatformError, OSError, ValueError) as e:
+        ck.check(False, "charge-sharing run", str(e))
+    else:
+        cs_rows = check_csv_structure(ck, cs_header, cs_raw, short, "charge_sharing")
+        if len(cs_rows) == short and len(rows) == T:
+            ratio = [rows[t]["readout"] / cs_rows[t]["readout"] for t in range(short)]
+            ck.check(all(x == N for x in ratio), f"readout_pj: digital adders / charge sharing == {N} exactly, every row",
+                     f"{rows[0]['readout']} pJ vs {cs_rows[0]['readout']} pJ")
+            same = all(rows[t][c] == cs_rows[t][c] for t in range(short)
+                       for c in ("k_array", "charge_to_pulse", "v_array", "dac", "control"))
+            ck.check(same, "charge sharing leaves k_array, charge_to_pulse, v_array, dac, control unchanged")
+            check_rows_against_events(ck, cs_rows, cfg, "charge_sharing", "charge_sharing", spot=[0, short - 1])
+        cse = cs.get("energy_per_token_pj", {})
+        ck.check(cse.get("full_window") is None and cse.get("full_window_tokens") == 0,
+                 f"{short} tokens < window: summary full_window is null and full_window_tokens 0",
+                 f"full_window {cse.get('full_window')!r}, full_window_tokens {cse.get('full_window_tokens')!r}")
+        heads_out = cs_output.get("heads") if isinstance(cs_output, dict) else None
+        shape_ok = (isinstance(heads_out, list) and len(heads_out) == H and
+                    all(len(h.get("out", [])) == short and all(len(r) == cfg["head_dim"] for r in h["out"])
+                        for h in heads_out))
+        ck.check(shape_ok, f"output.json holds {H} heads x {short} tokens x {cfg['head_dim']} outputs")
+
+    # ---- 3. one head: exactly 1/12 of the layer, whatever its inputs -----------------------------
+    one = {}
+    for seed in (1, 99):
+        d = os.path.join(args.workdir, f"one_head_seed{seed}")
+        try:
+            lc.run_ok(args.binary, ["--config", args.config, "--tokens", T, "--set", "heads=1", "--seed", seed,
+                                    "--set", "output.head_outputs=false", "--out", d])
+            with open(os.path.join(d, "energy.csv"), "rb") as f:
+                one[seed] = f.read()
+        except (lc.PlatformError, OSError) as e:
+            ck.check(False, f"one-head run (seed {seed})", str(e))
+    if 1 in one and len(rows) == T:
+        h1_header, h1_raw = read_csv(os.path.join(args.workdir, "one_head_seed1", "energy.csv"))
+        h1 = check_csv_structure(ck, h1_header, h1_raw, T, "one head")
+        if len(h1) == T:
+            bad = [(t, c) for t in range(T) for c in COMPONENTS + ["total"] if rows[t][c] != H * h1[t][c]]
+            ck.check(not bad, f"12-head layer row == {H} x one-head row, every component and token, exactly "
+                     "(head 0 has the same inputs in both)",
+                     f"{len(bad)} differ, first {bad[:3]}" if bad else
+                     f"t=0: {rows[0]['total']} = 12 x {h1[0]['total']}; t={T - 1}: {rows[T - 1]['total']} = 12 x {h1[T - 1]['total']}")
+    if 1 in one and 99 in one:
+        ck.check(one[1] == one[99], "one-head energy.csv is byte-identical for seeds 1 and 99 (data-independent)")
+
+    return ck.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

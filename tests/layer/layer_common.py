@@ -1,0 +1,87 @@
+"""Shared helpers of the attention_layer checks: run the platform, collect failures, report.
+
+Module only (imported by check_*.py in this folder). Standard library only.
+"""
+import os
+import shutil
+import subprocess
+import sys
+
+
+class Checks:
+    """Collects failed checks; every check prints one line so that a log shows what was measured."""
+
+    def __init__(self, name):
+        self.name = name
+        self.failures = []
+        self.passed = 0
+
+    def check(self, ok, what, detail=""):
+        if ok:
+            self.passed += 1
+            print(f"  ok    {what}" + (f"  ({detail})" if detail else ""), flush=True)
+        else:
+            self.failures.append(f"{what}" + (f": {detail}" if detail else ""))
+            print(f"  FAIL  {what}" + (f": {detail}" if detail else ""), flush=True)
+        return ok
+
+    def close(self, got, want, tol, what):
+        """|got - want| <= tol."""
+        good = got is not None and abs(got - want) <= tol
+        return self.check(good, what, f"got {got!r}, expected {want!r} +- {tol:g}")
+
+    def rel(self, got, want, rel_tol, what):
+        good = got is not None and abs(got - want) <= rel_tol * abs(want)
+        return self.check(good, what, f"got {got!r}, expected {want!r} within {100 * rel_tol:g} %")
+
+    def equal(self, got, want, what):
+        if got == want:
+            text = repr(got)
+            return self.check(True, what, text if len(text) <= 100 else text[:97] + "...")
+        return self.check(False, what, f"got {got!r}, expected {want!r}")
+
+    def finish(self):
+        print(f"{self.name}: {self.passed} checks passed, {len(self.failures)} failed")
+        if self.failures:
+            print(f"FAIL: {self.name}: {len(self.failures)} check(s) failed:", file=sys.stderr)
+            for f in self.failures:
+                print(f"  - {f}", file=sys.stderr)
+            return 1
+        return 0
+
+
+class PlatformError(Exception):
+    pass
+
+
+def require_binary(path):
+    if not (path and os.path.isfile(path) and os.access(path, os.X_OK)):
+        print(f"FAIL: platform binary not found or not executable: {path!r}", file=sys.stderr)
+        sys.exit(2)
+
+
+def fresh_dir(path):
+    if os.path.isdir(path) and not os.path.islink(path):
+        shutil.rmtree(path)
+    elif os.path.lexists(path):
+        os.remove(path)
+    os.makedirs(path)
+    return path
+
+
+def run(binary, args, timeout_s=120):
+    """Run the platform; returns CompletedProcess (text). Raises PlatformError on a timeout."""
+    cmd = [binary] + [str(a) for a in args]
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        raise PlatformError(f"timed out after {timeout_s} s: {' '.join(cmd)}")
+
+
+def run_ok(binary, args, timeout_s=120):
+    """Run the platform and require exit 0; raises PlatformError with the command and output tail."""
+    proc = run(binary, args, timeout_s)
+    if proc.returncode != 0:
+        tail = (proc.stdout + proc.stderr)[-3000:]
+        raise PlatformError(f"exit {proc.returncode} (expected 0): {binary} {' '.join(map(str, args))}\n{tail}")
+    return proc
