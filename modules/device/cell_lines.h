@@ -63,6 +63,8 @@ private:
     }
     void mac_per_line_per_cell(const double* in, const double* delta, const std::uint8_t* enabled, double* out);
     void mac_per_width_per_cell(const double* in, const double* delta, double* out);
+    template <int Planes> void dot_lines(const double* in, double* dots) const;
+    template <int Planes> void accumulate_width(const double* weights, std::size_t pulsed, double* out) const;
 
     std::size_t lines_, width_;
     cell_model model_;
