@@ -183,27 +183,27 @@ sc_time sliding_window_controller::drive_values()
     return phase_time;
 }
 
+sc_time sliding_window_controller::read_vector(tlm::tlm_fw_transport_if<>& target, std::vector<double>& in,
+                                               std::vector<double>& out, const char* what)
+{
+    sc_time delay = SC_ZERO_TIME;
+    ext_->input = in.data();
+    ext_->input_size = in.size();
+    ext_->line_enabled = nullptr;
+    set_vector_payload(gp_, tlm::TLM_READ_COMMAND, 0, out.data(), out.size());
+    transport(target, gp_, delay, what, 0);
+    return delay;
+}
+
 sc_time sliding_window_controller::read_out()
 {
     join_arrays();  // the V MACs' charges are due now
-    sc_time delay = SC_ZERO_TIME;
-    ext_->input = charges_.data();
-    ext_->input_size = charges_.size();
-    ext_->line_enabled = nullptr;
-    set_vector_payload(gp_, tlm::TLM_READ_COMMAND, 0, converted_.data(), converted_.size());
-    transport(*convert_socket[0], gp_, delay, "readout conversion", 0);
-    return delay;
+    return read_vector(*convert_socket[0], charges_, converted_, "readout conversion");
 }
 
 sc_time sliding_window_controller::combine()
 {
-    sc_time delay = SC_ZERO_TIME;
-    ext_->input = converted_.data();
-    ext_->input_size = converted_.size();
-    ext_->line_enabled = nullptr;
-    set_vector_payload(gp_, tlm::TLM_READ_COMMAND, 0, output_.data(), output_.size());
-    transport(*combine_socket[0], gp_, delay, "combine", 0);
-    return delay;
+    return read_vector(*combine_socket[0], converted_, output_, "combine");
 }
 
 sc_time sliding_window_controller::refresh_stale(std::size_t t)

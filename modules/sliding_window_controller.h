@@ -72,6 +72,9 @@ private:
     sc_core::sc_time drive_values();
     sc_core::sc_time read_out();
     sc_core::sc_time combine();
+    /// One READ of a whole vector (readout, combine): `in` drives the block, `out` receives.
+    sc_core::sc_time read_vector(tlm::tlm_fw_transport_if<>& target, std::vector<double>& in,
+                                 std::vector<double>& out, const char* what);
     sc_core::sc_time refresh_stale(std::size_t t);
     void join_arrays() { if (params_.pool) params_.pool->join(); }
     void transport(tlm::tlm_fw_transport_if<>& target, tlm::tlm_generic_payload& gp,

@@ -66,11 +66,7 @@ private:
 void add_params(config::param_schema& schema)
 {
     config::add_head_params(schema);
-    config::add_energy_params(schema);
-    config::add_trace_params(schema);
-    config::add_reference_params(schema);
-    config::add_sim_params(schema);
-    config::add_input_params(schema, "uniform");
+    platform::add_run_params(schema, "uniform");
     schema.add(config::bool_param("output.attention_matrices", true,
                                   "Write the T x T matrices S and phi into output.json (T <= 4096)"));
 }
@@ -92,9 +88,7 @@ void run(const platform::cli_options& options, const json& config)
 
     recorder.write(outputs.add("output.json").stream(), summary["tokens"].get<std::size_t>());
     summary["files"]["output"] = outputs.path("output.json");
-    outputs.add("summary.json").stream() << summary.dump(2) << "\n";
-    outputs.commit();
-    platform::print_summary(summary, options.out_dir);
+    platform::finish_run(outputs, summary, options.out_dir);
 }
 
 }  // namespace

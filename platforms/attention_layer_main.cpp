@@ -50,11 +50,7 @@ private:
 void add_params(config::param_schema& schema)
 {
     config::add_head_params(schema);
-    config::add_energy_params(schema);
-    config::add_trace_params(schema);
-    config::add_reference_params(schema);
-    config::add_sim_params(schema);
-    config::add_input_params(schema, "gaussian");
+    platform::add_run_params(schema, "gaussian");
     schema.add(config::integer_param("heads", 12, 1, 4096, "", "Attention heads of the layer, working in parallel"));
     schema.add(config::bool_param("output.head_outputs", true, "Write every head's T x d outputs into output.json"));
 }
@@ -73,9 +69,7 @@ void run(const platform::cli_options& options, const json& config)
         recorder.write(outputs.add("output.json").stream(), summary["tokens"].get<std::size_t>());
         summary["files"]["output"] = outputs.path("output.json");
     }
-    outputs.add("summary.json").stream() << summary.dump(2) << "\n";
-    outputs.commit();
-    platform::print_summary(summary, options.out_dir);
+    platform::finish_run(outputs, summary, options.out_dir);
 }
 
 }  // namespace

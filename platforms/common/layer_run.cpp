@@ -136,6 +136,22 @@ json energy_report(const energy_ledger::amounts& sum, std::size_t rows)
 
 }  // namespace
 
+void add_run_params(config::param_schema& schema, const std::string& default_distribution)
+{
+    config::add_energy_params(schema);
+    config::add_trace_params(schema);
+    config::add_reference_params(schema);
+    config::add_sim_params(schema);
+    config::add_input_params(schema, default_distribution);
+}
+
+void finish_run(output_set& outputs, const json& summary, const std::string& out_dir)
+{
+    outputs.add("summary.json").stream() << summary.dump(2) << "\n";
+    outputs.commit();
+    print_summary(summary, out_dir);
+}
+
 std::vector<std::string> run_output_names()
 {
     return {"summary.json", "output.json", "energy.csv", "trace.vcd", "timeline.json"};

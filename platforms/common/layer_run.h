@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "config/param_schema.h"
 #include "head_monitor.h"
 #include "io.h"
 #include "platform_cli.h"
@@ -23,6 +24,13 @@ struct layer_run {
     token_observer* recorder = nullptr;         ///< optional: sees every head's tokens
     output_set* outputs = nullptr;              ///< where energy.csv and the traces go (not committed)
 };
+
+/// The keys every run has besides the head's: energy.*, trace.*, output.reference_error,
+/// sim.threads and input.* (synthetic inputs `default_distribution` by default).
+void add_run_params(config::param_schema& schema, const std::string& default_distribution);
+
+/// Write summary.json, commit every output of the run and print the summary.
+void finish_run(output_set& outputs, const nlohmann::json& summary, const std::string& out_dir);
 
 /// The names a layer run may write into its output folder.
 std::vector<std::string> run_output_names();
