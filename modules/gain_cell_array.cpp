@@ -93,7 +93,7 @@ void gain_cell_array::update_decay(const sc_time& now)
     }
     const double now_factor = std::exp(-seconds(now, decay_ref_) / tau);
     for (std::size_t line = 0; line < params_.token_lines; ++line)
-        decay_[line] = now_factor * written_factor_[line];
+        decay_[line] = std::min(1.0, now_factor * written_factor_[line]);  // not yet settled: age 0
 }
 
 void gain_cell_array::mac_transport(tlm::tlm_generic_payload& gp, sc_time& delay)

@@ -14,7 +14,8 @@ class cell_lines {
 public:
     /// Memory order of the stored powers y^k. Each MAC is fastest when its inner loop runs over
     /// contiguous memory without a reduction (vectorisable): `by_cell` for mac_per_line (K arrays),
-    /// `by_line` for mac_per_width (V arrays). Both orders give the same results.
+    /// `by_line` for mac_per_width (V arrays). Both orders give the same results up to
+    /// rounding (the sums run in a different order).
     enum class storage { by_line, by_cell };
 
     /// `lines` token lines of `width` cells each (width = head dimension).

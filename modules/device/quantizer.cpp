@@ -7,9 +7,8 @@ namespace gcasim::device {
 
 double round_half_even(double x)
 {
-    // nearbyint rounds in the current mode; gcasim never leaves the default, round-to-nearest-even
-    // (one instruction, where std::round needs a tie fix-up).
-    return std::nearbyint(x);
+    // remainder() is exact and rounds its quotient half to even whatever the rounding mode.
+    return x - std::remainder(x, 1.0);
 }
 
 quantizer::quantizer(double lo, double hi, int levels)

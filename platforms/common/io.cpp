@@ -17,24 +17,27 @@ namespace gcasim::platform {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
+namespace {
+
+std::unique_ptr<atomic_file> open_atomic(const std::string& path)
+{
+    try {
+        return std::make_unique<atomic_file>(path);
+    } catch (const std::exception& e) {
+        throw runtime_failure(e.what());
+    }
+}
+
+}  // namespace
+
 void write_file_atomic(const std::string& path, const std::function<void(std::ostream&)>& writer)
 {
-    const std::string temporary = path + ".tmp." + std::to_string(::getpid());
-    {
-        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-        if (!out)
-            throw runtime_failure("cannot write '" + temporary + "': " + std::strerror(errno));
-        writer(out);
-        out.flush();
-        if (!out) {
-            std::remove(temporary.c_str());
-            throw runtime_failure("error while writing '" + temporary + "'");
-        }
-    }
-    if (std::rename(temporary.c_str(), path.c_str()) != 0) {
-        const std::string reason = std::strerror(errno);
-        std::remove(temporary.c_str());
-        throw runtime_failure("cannot rename '" + temporary + "' to '" + path + "': " + reason);
+    const std::unique_ptr<atomic_file> file = open_atomic(path);  // removes its temporary if the writer throws
+    writer(file->stream());
+    try {
+        file->commit();
+    } catch (const std::exception& e) {
+        throw runtime_failure(e.what());
     }
 }
 
@@ -45,7 +48,7 @@ output_set::output_set(std::string dir, std::vector<std::string> known_names)
 
 atomic_file& output_set::add(const std::string& name)
 {
-    files_.emplace_back(name, std::make_unique<atomic_file>(path(name)));
+    files_.emplace_back(name, open_atomic(path(name)));
     return *files_.back().second;
 }
 

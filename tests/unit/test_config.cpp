@@ -1,0 +1,337 @@
+// Configuration: the head's parameter schema, validation messages (key, bad value, what is
+// allowed), --set overrides and the defaults <- file <- overrides merge.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <initializer_list>
+#include <string>
+
+#include <unistd.h>
+
+#include "common/platform_cli.h"
+#include "config/head_config.h"
+#include "config/param_schema.h"
+
+using namespace gcasim::config;
+using gcasim::platform::load_config;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+param_schema head_schema()
+{
+    param_schema s;
+    add_head_params(s);
+    return s;
+}
+
+/// Runs `action`, requires a config_error whose message contains every one of `parts`.
+template <typename F> std::string require_config_error(F action, std::initializer_list<std::string> parts)
+{
+    std::string message;
+    try {
+        action();
+    } catch (const config_error& e) {
+        message = e.what();
+    }
+    INFO("message: " << message);
+    REQUIRE_FALSE(message.empty());
+    for (const auto& part : parts)
+        CHECK_THAT(message, Catch::Matchers::Contains(part));
+    return message;
+}
+
+std::string validate_error(const json& config, std::initializer_list<std::string> parts)
+{
+    const param_schema s = head_schema();
+    return require_config_error([&] { s.validate(config); }, parts);
+}
+
+std::string override_error(const std::string& assignment, std::initializer_list<std::string> parts)
+{
+    const param_schema s = head_schema();
+    json config = s.defaults();
+    return require_config_error([&] { s.apply_override(config, assignment); }, parts);
+}
+
+/// parse_head_config of the defaults with some overrides.
+head_config head_with(std::initializer_list<std::string> overrides)
+{
+    const param_schema s = head_schema();
+    return parse_head_config(load_config(s, "", overrides));
+}
+
+/// A file in a fresh temporary folder, removed with the object.
+class temp_file {
+public:
+    temp_file(const std::string& name, const std::string& text)
+    {
+        static int counter = 0;
+        dir_ = fs::temp_directory_path() /
+               ("gcasim_unit_config_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
+        fs::create_directories(dir_);
+        path_ = (dir_ / name).string();
+        std::ofstream(path_) << text;
+    }
+    ~temp_file() { fs::remove_all(dir_); }
+    const std::string& path() const { return path_; }
+
+private:
+    fs::path dir_;
+    std::string path_;
+};
+
+}  // namespace
+
+TEST_CASE("the defaults validate and parse into the documented head", "[config]")
+{
+    const param_schema s = head_schema();
+    const json d = s.defaults();
+    REQUIRE_NOTHROW(s.validate(d));
+    CHECK(d["cell"]["leakage"]["tau_ns"] == 5e6);  // nested, not a dotted key
+    const head_config h = parse_head_config(d);
+    CHECK(h.window == 1024);
+    CHECK(h.head_dim == 64);
+    CHECK(h.tile_tokens == 64);
+    CHECK(h.sub_tiles() == 16);
+    CHECK(h.ring_slots() == 1024);
+    CHECK(h.cell.shape == gcasim::device::nonlinearity::polynomial);
+    CHECK(h.cell.leakage == gcasim::device::leakage_form::voltage);
+    CHECK(h.cell.tau_ns == 5e6);
+    CHECK(h.cell.polarity == 1);
+    CHECK(h.cell.v_max == 0.9);
+    CHECK(h.timing.token_period_ns == 800);
+    CHECK(h.timing.write_ns == 10);
+    CHECK(h.timing.qk_ns == 15);
+    CHECK(h.timing.pv_ns == 15);
+    CHECK(h.timing.readout_ns == 15);
+    CHECK(h.timing.digital_ns == 10);
+    CHECK(h.timing.phases_ns() == 65);
+    CHECK(h.quant.enabled);
+    CHECK(h.quant.q_levels == 16);
+    CHECK(h.quant.kv_levels == 8);
+    CHECK(h.quant.out_levels == 32);
+    CHECK(h.quant.out_clip == output_clip::authors);
+    CHECK(h.s_sat == 80);
+    CHECK(h.t_max_ns == 15);
+    CHECK(h.combine == combine_mode::digital_adders);
+    CHECK(h.readout_scale == 40);
+}
+
+TEST_CASE("sub-tiles = ceil(window / tokens per tile), ring slots = sub-tiles * tile", "[config]")
+{
+    const head_config w100 = head_with({"window=100"});
+    CHECK(w100.sub_tiles() == 2);
+    CHECK(w100.ring_slots() == 128);
+    CHECK(head_with({"window=64"}).sub_tiles() == 1);
+    CHECK(head_with({"window=65"}).sub_tiles() == 2);
+    CHECK(head_with({"window=1"}).sub_tiles() == 1);
+    CHECK(head_with({"window=1"}).ring_slots() == 64);
+    const head_config small_tiles = head_with({"window=128", "array.tokens=32"});
+    CHECK(small_tiles.sub_tiles() == 4);
+    CHECK(small_tiles.ring_slots() == 128);
+    const head_config odd = head_with({"window=100", "array.tokens=30"});
+    CHECK(odd.sub_tiles() == 4);
+    CHECK(odd.ring_slots() == 120);
+}
+
+TEST_CASE("parse_head_config maps the choices", "[config]")
+{
+    const head_config h = head_with({"cell.nonlinearity=linear", "cell.leakage.model=current", "cell.polarity=-1",
+                                     "quant.out_clip=counter", "readout.combine=charge_sharing",
+                                     "quant.enabled=false"});
+    CHECK(h.cell.shape == gcasim::device::nonlinearity::linear);
+    CHECK(h.cell.leakage == gcasim::device::leakage_form::current);
+    CHECK(h.cell.polarity == -1);
+    CHECK(h.quant.out_clip == output_clip::counter);
+    CHECK(h.combine == combine_mode::charge_sharing);
+    CHECK_FALSE(h.quant.enabled);
+    CHECK(head_with({"cell.leakage.model=none"}).cell.leakage == gcasim::device::leakage_form::none);
+    CHECK(to_string(combine_mode::charge_sharing) == "charge_sharing");
+    CHECK(to_string(combine_mode::digital_adders) == "digital_adders");
+}
+
+TEST_CASE("unknown keys are named, with the nearest valid key", "[config][errors]")
+{
+    validate_error(json::parse(R"({"cell": {"leakage": {"tau": 5}}})"),
+                   {"unknown config key 'cell.leakage.tau'", "did you mean 'cell.leakage.tau_ns'"});
+    validate_error(json::parse(R"({"widow": 128})"), {"'widow'", "did you mean 'window'"});
+    const std::string far = validate_error(json::parse(R"({"zzzzzzzzzzzzzzzzzzzz": 1})"),
+                                           {"unknown config key 'zzzzzzzzzzzzzzzzzzzz'"});
+    CHECK_THAT(far, !Catch::Matchers::Contains("did you mean"));
+    override_error("cell.leakage.tau=5", {"unknown config key 'cell.leakage.tau'", "'cell.leakage.tau_ns'"});
+}
+
+TEST_CASE("wrong types name the key, the value and the expected type", "[config][errors]")
+{
+    validate_error(json::parse(R"({"window": "128"})"), {"'window'", "an integer", "\"128\"", "1 .. 65536"});
+    validate_error(json::parse(R"({"window": 64.5})"), {"'window'", "an integer", "64.5"});
+    validate_error(json::parse(R"({"quant": {"enabled": 1}})"),
+                   {"'quant.enabled'", "a boolean", "got 1", "true or false"});
+    validate_error(json::parse(R"({"cell": {"leakage": {"tau_ns": "5ms"}}})"),
+                   {"'cell.leakage.tau_ns'", "a number", "\"5ms\""});
+    validate_error(json::parse(R"({"cell": {"nonlinearity": 3}})"), {"'cell.nonlinearity'", "a string", "polynomial, linear"});
+    validate_error(json::parse(R"({"window": null})"), {"'window'", "null"});
+}
+
+TEST_CASE("out-of-range values name the key, the value and the range", "[config][errors]")
+{
+    validate_error(json::parse(R"({"window": 0})"), {"'window'", "value 0", "out of range", "1 .. 65536", "tokens"});
+    validate_error(json::parse(R"({"window": -3})"), {"'window'", "-3", "out of range"});
+    validate_error(json::parse(R"({"window": 70000})"), {"'window'", "70000", "out of range"});
+    validate_error(json::parse(R"({"cell": {"leakage": {"tau_ns": 0}}})"),
+                   {"'cell.leakage.tau_ns'", "value 0", "out of range", "> 0", "ns"});
+    validate_error(json::parse(R"({"cell": {"leakage": {"tau_ns": -1.5}}})"), {"'cell.leakage.tau_ns'", "-1.5"});
+    validate_error(json::parse(R"({"quant": {"q_levels": 1}})"), {"'quant.q_levels'", "value 1", "2 .."});
+    validate_error(json::parse(R"({"cell": {"polarity": 2}})"), {"'cell.polarity'", "value 2"});
+}
+
+TEST_CASE("a choice outside the list names the allowed ones", "[config][errors]")
+{
+    validate_error(json::parse(R"({"cell": {"nonlinearity": "cubic"}})"),
+                   {"'cell.nonlinearity'", "\"cubic\"", "not allowed", "polynomial, linear"});
+    validate_error(json::parse(R"({"readout": {"combine": "adders"}})"),
+                   {"'readout.combine'", "\"adders\"", "digital_adders, charge_sharing"});
+    override_error("cell.leakage.model=exp", {"'cell.leakage.model'", "\"exp\"", "none, voltage, current"});
+}
+
+TEST_CASE("a group given as a leaf, and a non-object config", "[config][errors]")
+{
+    validate_error(json::parse(R"({"cell": 3})"), {"'cell'", "expected an object", "3"});
+    validate_error(json::parse(R"({"cell": {"leakage": "voltage"}})"), {"'cell.leakage'", "expected an object", "\"voltage\""});
+    validate_error(json::parse("[1, 2]"), {"must be a JSON object", "array"});
+}
+
+TEST_CASE("rules across keys: phases vs token period, read phases vs T_max, polarity 0", "[config][errors]")
+{
+    const param_schema s = head_schema();
+    require_config_error([&] { head_with({"timing.token_period_ns=50"}); },
+                         {"'timing.token_period_ns'", "50 ns", "65 ns", "shorter"});
+    require_config_error([&] { head_with({"timing.token_period_ns=64.9"}); }, {"64.9 ns", "65 ns"});
+    CHECK(head_with({"timing.token_period_ns=65"}).timing.token_period_ns == 65);
+    // A longer phase raises the minimum period.
+    require_config_error([&] { head_with({"timing.token_period_ns=100", "timing.digital_ns=50"}); },
+                         {"100 ns", "105 ns"});
+    require_config_error([&] { head_with({"timing.qk_ns=10"}); },
+                         {"'timing.qk_ns'", "10 ns", "'pulse.t_max_ns'", "15 ns"});
+    require_config_error([&] { head_with({"timing.pv_ns=14"}); }, {"'timing.pv_ns'", "14 ns", "'pulse.t_max_ns'"});
+    require_config_error([&] { head_with({"pulse.t_max_ns=20"}); }, {"'pulse.t_max_ns'", "20 ns"});
+    CHECK(head_with({"pulse.t_max_ns=10", "timing.qk_ns=10", "timing.pv_ns=10"}).t_max_ns == 10);
+    require_config_error([&] { head_with({"cell.polarity=0"}); }, {"'cell.polarity'", "value 0", "1 or -1"});
+}
+
+TEST_CASE("--set syntax errors", "[config][errors]")
+{
+    override_error("window", {"'window'", "expected key=value"});
+    override_error("=3", {"'=3'", "expected key=value"});
+    override_error("window=abc", {"--set window", "'abc'", "not an integer", "1 .. 65536"});
+    override_error("window=64.5", {"'64.5'", "not an integer"});
+    override_error("window=", {"not an integer"});
+    override_error("window=99999999999999999999999", {"not an integer"});
+    override_error("window=0", {"'window'", "value 0", "out of range"});
+    override_error("quant.enabled=yes", {"--set quant.enabled", "'yes'", "not a boolean", "true or false"});
+    override_error("quant.enabled=1", {"'1'", "not a boolean"});
+    override_error("timing.token_period_ns=nan", {"--set timing.token_period_ns", "'nan'", "not a finite number"});
+    override_error("timing.token_period_ns=inf", {"'inf'", "not a finite number"});
+    override_error("timing.token_period_ns=1e999", {"not a finite number"});
+    override_error("timing.token_period_ns=80ns", {"'80ns'", "not a finite number"});
+    override_error("cell=3", {"unknown config key 'cell'"});
+}
+
+TEST_CASE("apply_override sets nested values with the key's type", "[config]")
+{
+    const param_schema s = head_schema();
+    json c = s.defaults();
+    s.apply_override(c, "cell.leakage.tau_ns=2500");
+    s.apply_override(c, "window=128");
+    s.apply_override(c, "quant.enabled=false");
+    s.apply_override(c, "readout.combine=charge_sharing");
+    s.apply_override(c, "timing.qk_ns=1.5e1");
+    CHECK(c["cell"]["leakage"]["tau_ns"].get<double>() == 2500.0);
+    CHECK(c["cell"]["leakage"]["model"] == "voltage");  // sibling untouched
+    CHECK(c["window"].is_number_integer());
+    CHECK(c["window"] == 128);
+    CHECK(c["quant"]["enabled"] == false);
+    CHECK(c["readout"]["combine"] == "charge_sharing");
+    CHECK(c["timing"]["qk_ns"].get<double>() == 15.0);
+    CHECK(at_path(c, "cell.leakage.tau_ns").get<double>() == 2500.0);
+    REQUIRE_NOTHROW(s.validate(c));
+
+    // Into an empty config: the groups are created.
+    json empty = json::object();
+    s.apply_override(empty, "cell.leakage.model=current");
+    CHECK(empty == json::parse(R"({"cell": {"leakage": {"model": "current"}}})"));
+    require_config_error([&] { at_path(empty, "cell.leakage.tau_ns"); }, {"'cell.leakage.tau_ns'", "missing"});
+}
+
+TEST_CASE("merge order: defaults <- file <- overrides", "[config]")
+{
+    const param_schema s = head_schema();
+    const temp_file file("head.json", R"({"window": 256, "cell": {"leakage": {"model": "current"}, "polarity": -1}})");
+    const json c = load_config(s, file.path(), {"window=128", "cell.leakage.tau_ns=1000", "window=96"});
+    CHECK(c["window"] == 96);                               // last override wins over the file
+    CHECK(c["cell"]["leakage"]["model"] == "current");      // from the file
+    CHECK(c["cell"]["leakage"]["tau_ns"].get<double>() == 1000.0);  // override
+    CHECK(c["cell"]["polarity"] == -1);                     // from the file
+    CHECK(c["cell"]["nonlinearity"] == "polynomial");       // default kept next to file keys
+    CHECK(c["head_dim"] == 64);                             // default
+    const json file_only = load_config(s, file.path(), {});
+    CHECK(file_only["window"] == 256);
+    CHECK(file_only["cell"]["leakage"]["tau_ns"].get<double>() == 5e6);
+
+    json base = json::parse(R"({"a": {"b": 1, "c": 2}, "d": 3})");
+    merge_into(base, json::parse(R"({"a": {"c": 5}, "e": 6})"));
+    CHECK(base == json::parse(R"({"a": {"b": 1, "c": 5}, "d": 3, "e": 6})"));
+}
+
+TEST_CASE("config files: malformed JSON with line and column, missing file, bad key names the file",
+          "[config][errors]")
+{
+    const param_schema s = head_schema();
+    const temp_file bad("bad.json", "{\n  \"window\": 128,\n  \"head_dim\": ,\n  \"array\": {}\n}\n");
+    require_config_error([&] { load_config(s, bad.path(), {}); },
+                         {"malformed JSON", bad.path(), "line 3", "column 15"});
+    const std::string missing = "/nonexistent-gcasim-dir/config.json";
+    require_config_error([&] { load_config(s, missing, {}); }, {"cannot read config file", missing,
+                                                                "No such file"});
+    const temp_file unknown("unknown.json", R"({"timing": {"token_period": 800}})");
+    require_config_error([&] { load_config(s, unknown.path(), {}); },
+                         {"'timing.token_period'", "did you mean 'timing.token_period_ns'", unknown.path()});
+    const temp_file range("range.json", R"({"window": 0})");
+    require_config_error([&] { load_config(s, range.path(), {}); }, {"'window'", "value 0", range.path()});
+    // Overrides are checked even when the file is fine.
+    const temp_file good("good.json", R"({"window": 100})");
+    require_config_error([&] { load_config(s, good.path(), {"window=abc"}); }, {"'abc'"});
+}
+
+TEST_CASE("the head part of the shipped attention_head config is valid", "[config]")
+{
+    // The platform adds groups of its own (energy, trace, ...): keep the head's keys only.
+    const param_schema s = head_schema();
+    json file = read_json_file(std::string(GCASIM_TEST_CONFIG_DIR) + "/attention_head.json", "config file");
+    json head = json::object();
+    for (auto it = file.begin(); it != file.end(); ++it)
+        for (const param_spec& p : s.params())
+            if (p.path == it.key() || p.path.rfind(it.key() + ".", 0) == 0)
+                head[it.key()] = it.value();
+    REQUIRE_NOTHROW(s.validate(head));
+    json c = s.defaults();
+    merge_into(c, head);
+    const head_config h = parse_head_config(c);
+    CHECK(h.window == 128);
+    CHECK(h.sub_tiles() == 2);
+    CHECK(h.timing.phases_ns() == 65);
+}
+
+TEST_CASE("describe lists every key with its default and range", "[config]")
+{
+    const param_schema s = head_schema();
+    const std::string text = s.describe();
+    for (const param_spec& p : s.params())
+        CHECK_THAT(text, Catch::Matchers::Contains(p.path + " = "));
+    CHECK_THAT(text, Catch::Matchers::Contains("window = 1024"));
+    CHECK_THAT(text, Catch::Matchers::Contains("allowed: one of none, voltage, current"));
+    CHECK_THROWS_AS(head_schema().add(integer_param("window", 1, 0, 2, "", "dup")), std::logic_error);
+}
