@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Measure the GPU (or CPU) baseline of attention-only sequential decode.
 
-Reproduces the authors' measurement (hardware.md section 6; their public
+Reproduces the authors' measurement (the paper's GPU comparison; their public
 `tests_divers/test_speed_energy.py`): a KV cache of 1024 tokens, 12 heads,
 d = 64, batch 64, 1024 generated tokens, 5 warm-up + 10 timed runs, power
 minus idle, figures per token = per run / batch / tokens.  Two kernels:
