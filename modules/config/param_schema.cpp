@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -147,7 +148,7 @@ param_spec bool_param(std::string path, bool def, std::string description)
 
 std::string show(const json& value)
 {
-    return value.dump();
+    return value.dump(-1, ' ', false, json::error_handler_t::replace);  // never throws on bad UTF-8
 }
 
 void param_schema::add(param_spec spec)
@@ -234,6 +235,9 @@ void param_schema::validate(const json& config) const
         stack.pop_back();
         for (auto it = node->begin(); it != node->end(); ++it) {
             const std::string path = prefix.empty() ? it.key() : prefix + "." + it.key();
+            if (it.key().find('.') != std::string::npos || it.key().empty())
+                throw config_error("config key '" + path + "': a config file nests groups as objects (e.g. {\"cell\": {\"nonlinearity\": "
+                                   "...}}); dotted paths are for --set");
             if (const param_spec* spec = find(path)) {
                 check_value(*spec, it.value());
                 continue;
@@ -327,12 +331,15 @@ void merge_into(json& base, const json& overlay)
 
 json read_json_file(const std::string& file, const std::string& what)
 {
+    std::error_code ec;
+    if (std::filesystem::is_directory(file, ec))
+        throw config_error("cannot read " + what + " '" + file + "': it is a directory");
     std::ifstream in(file, std::ios::binary);
     if (!in)
         throw config_error("cannot read " + what + " '" + file + "': " + std::strerror(errno));
     try {
         return json::parse(in);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {  // syntax errors, and numbers out of range (1e400)
         std::string message = e.what();
         const std::size_t bracket = message.find("] ");
         if (message.rfind("[json.exception", 0) == 0 && bracket != std::string::npos)

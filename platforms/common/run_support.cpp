@@ -19,9 +19,26 @@ void truncate_stream(token_stream& s, std::size_t tokens, const std::string& wha
     s.v.resize(tokens * s.dim);
 }
 
+namespace {
+
+/// Synthetic streams are held in memory: refuse sizes that cannot fit rather than fail midway.
+void check_stream_size(std::size_t tokens, std::size_t dim, std::size_t heads)
+{
+    const double bytes = static_cast<double>(tokens) * static_cast<double>(dim) * 3.0 * 8.0 * static_cast<double>(heads);
+    const double limit = 16.0 * (1u << 30);
+    if (bytes > limit)
+        throw config::config_error("--tokens " + std::to_string(tokens) + ": the input streams would need " +
+                                   std::to_string(static_cast<long long>(bytes / (1u << 30))) +
+                                   " GiB; allowed: up to 16 GiB (tokens x head_dim x heads x 24 bytes)");
+}
+
+}  // namespace
+
 token_stream load_head_input(const cli_options& options, const json& config, std::size_t default_tokens)
 {
     const config::head_config head = config::parse_head_config(config);
+    if (options.input_file.empty())
+        check_stream_size(options.tokens.value_or(default_tokens), head.head_dim, 1);
     if (options.input_file.empty())
         return random_token_stream(options.tokens.value_or(default_tokens), head.head_dim, head.cell.v_max,
                                    options.seed, config::parse_input_config(config));
@@ -39,6 +56,7 @@ std::vector<token_stream> load_layer_inputs(const cli_options& options, const js
     const config::head_config head = config::parse_head_config(config);
     std::vector<token_stream> streams;
     if (options.input_file.empty()) {
+        check_stream_size(options.tokens.value_or(default_tokens), head.head_dim, heads);
         const config::input_config shape = config::parse_input_config(config);
         splitmix64 seeds(options.seed);
         for (std::size_t h = 0; h < heads; ++h)

@@ -1,0 +1,124 @@
+#!/usr/bin/python3
+"""Same config and seed, same bytes: both platforms, run twice, must write identical outputs.
+
+Usage: check_determinism.py --head BIN --layer BIN --workdir DIR
+
+For each platform (small sizes, VCD and Perfetto traces on) the same command runs twice into the
+same output folder (the first run's files are moved aside), and
+  - output.json, energy.csv, trace.vcd and timeline.json must be byte-identical;
+  - summary.json must be identical except for the wall-clock keys (wall_time_s, tokens_per_second);
+  - a run with another seed must change output.json.
+Exit 0 on success, 1 on any difference or platform failure, 2 on bad usage.
+"""
+import argparse
+import filecmp
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+TIMEOUT_S = 600
+WALL_CLOCK_KEYS = {"wall_time_s", "tokens_per_second"}
+BYTE_IDENTICAL = ["output.json", "energy.csv", "trace.vcd", "timeline.json"]
+
+# Small runs that still fill the window (so leakage, ring reuse and full-window energy rows appear).
+RUNS = {
+    "head": ["--set", "window=64", "--set", "array.tokens=32", "--tokens", "96",
+             "--set", "trace.vcd=true", "--set", "trace.timeline=true", "--set", "trace.tile=1"],
+    "layer": ["--set", "heads=3", "--set", "window=64", "--set", "array.tokens=32", "--tokens", "80",
+              "--set", "trace.vcd=true", "--set", "trace.timeline=true", "--set", "trace.head=2",
+              "--set", "input.distribution=gaussian"],
+}
+SEED, OTHER_SEED = "12345", "12346"
+
+
+def run(binary, args, out, log):
+    argv = [binary, "--out", out, "--seed"] + args
+    p = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       timeout=TIMEOUT_S)
+    with open(log, "wb") as f:
+        f.write(p.stdout + p.stderr)
+    if p.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv)} exited with {p.returncode}: {p.stderr.decode(errors='replace').strip()}")
+
+
+def summary_without_wall_clock(path):
+    with open(path) as f:
+        s = json.load(f)
+    for key in WALL_CLOCK_KEYS:
+        s.pop(key, None)
+    return s
+
+
+def check_platform(name, binary, workdir):
+    problems = []
+    base = os.path.join(workdir, name)
+    shutil.rmtree(base, ignore_errors=True)
+    os.makedirs(base)
+    out = os.path.join(base, "out")
+    runs = []
+    for i, seed in enumerate([SEED, SEED, OTHER_SEED]):
+        run(binary, [seed] + RUNS[name], out, os.path.join(base, f"run{i}.log"))
+        kept = os.path.join(base, f"run{i}")
+        os.rename(out, kept)
+        runs.append(kept)
+    first, second, other = runs
+    for f in BYTE_IDENTICAL + ["summary.json"]:
+        if not os.path.isfile(os.path.join(first, f)):
+            problems.append(f"{f} was not written")
+    if problems:
+        return problems
+    for f in BYTE_IDENTICAL:
+        a, b = os.path.join(first, f), os.path.join(second, f)
+        if not filecmp.cmp(a, b, shallow=False):
+            problems.append(f"{f} differs between two runs with seed {SEED} (diff {a} {b})")
+        else:
+            print(f"  {name}: {f} identical ({os.path.getsize(a)} bytes)")
+    sa = summary_without_wall_clock(os.path.join(first, "summary.json"))
+    sb = summary_without_wall_clock(os.path.join(second, "summary.json"))
+    if sa != sb:
+        keys = sorted(k for k in set(sa) | set(sb) if sa.get(k) != sb.get(k))
+        problems.append(f"summary.json differs beyond {sorted(WALL_CLOCK_KEYS)}: keys {keys}")
+    else:
+        print(f"  {name}: summary.json identical but for {', '.join(sorted(WALL_CLOCK_KEYS))}")
+    if filecmp.cmp(os.path.join(first, "output.json"), os.path.join(other, "output.json"), shallow=False):
+        problems.append(f"output.json is the same for seeds {SEED} and {OTHER_SEED}")
+    else:
+        print(f"  {name}: seed {OTHER_SEED} changes output.json")
+    return problems
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--head", required=True, help="build/bin/attention_head")
+    ap.add_argument("--layer", required=True, help="build/bin/attention_layer")
+    ap.add_argument("--workdir", required=True, help="scratch folder")
+    args = ap.parse_args()
+    binaries = {"head": os.path.abspath(args.head), "layer": os.path.abspath(args.layer)}
+    for b in binaries.values():
+        if not (os.path.isfile(b) and os.access(b, os.X_OK)):
+            print(f"FAIL: platform binary not found or not executable: {b}", file=sys.stderr)
+            return 2
+    workdir = os.path.abspath(args.workdir)
+    os.makedirs(workdir, exist_ok=True)
+    failed = False
+    for name, binary in binaries.items():
+        try:
+            problems = check_platform(name, binary, workdir)
+        except (RuntimeError, subprocess.TimeoutExpired) as e:
+            problems = [str(e)]
+        for p in problems:
+            print(f"FAIL: {name}: {p}", flush=True)
+        if problems:
+            failed = True
+        else:
+            print(f"ok: {name} is deterministic", flush=True)
+    if failed:
+        print("FAIL: outputs are not reproducible (see above)", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
