@@ -146,6 +146,22 @@ param_spec bool_param(std::string path, bool def, std::string description)
     return p;
 }
 
+std::string escape_control(const std::string& text)
+{
+    std::string out;
+    for (const char c : text) {
+        if (c == '\n')
+            out += "\\n";
+        else if (c == '\r')
+            out += "\\r";
+        else if (static_cast<unsigned char>(c) < 0x20 && c != '\t')
+            out += '?';
+        else
+            out += c;
+    }
+    return out;
+}
+
 std::string show(const json& value)
 {
     return value.dump(-1, ' ', false, json::error_handler_t::replace);  // never throws on bad UTF-8

@@ -11,10 +11,14 @@
 
 namespace gcasim::config {
 
-/// A configuration problem (bad key, type, value or combination): exit code 2 at the CLI.
+/// Control characters of user input (a key with a newline, say) shown escaped: messages stay one line.
+std::string escape_control(const std::string& text);
+
+/// A configuration problem (bad key, type, value or combination): exit code 2 at the CLI. The
+/// message is always one line.
 class config_error : public std::runtime_error {
 public:
-    using std::runtime_error::runtime_error;
+    explicit config_error(const std::string& message) : std::runtime_error(escape_control(message)) {}
 };
 
 enum class param_type { integer, number, boolean, choice };

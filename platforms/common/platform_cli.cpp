@@ -122,7 +122,7 @@ int run_platform(int argc, char** argv, const platform_info& info, const platfor
             po::store(po::command_line_parser(argc, argv).options(description).run(), vm);
             po::notify(vm);
         } catch (const po::error& e) {
-            std::cerr << prefix << e.what() << " (see --help)\n";
+            std::cerr << prefix << config::escape_control(e.what()) << " (see --help)\n";
             return 2;
         }
         if (vm.count("help")) {
@@ -158,13 +158,13 @@ int run_platform(int argc, char** argv, const platform_info& info, const platfor
         }
         return 0;
     } catch (const config::config_error& e) {
-        std::cerr << prefix << e.what() << "\n";
+        std::cerr << prefix << config::escape_control(e.what()) << "\n";
         return 2;
     } catch (const sc_core::sc_report& e) {
-        std::cerr << prefix << e.get_msg_type() << ": " << e.get_msg() << "\n";
+        std::cerr << prefix << config::escape_control(std::string(e.get_msg_type()) + ": " + e.get_msg()) << "\n";
         return 1;
     } catch (const std::exception& e) {
-        std::cerr << prefix << e.what() << "\n";
+        std::cerr << prefix << config::escape_control(e.what()) << "\n";
         return 1;
     }
 }
