@@ -2,12 +2,12 @@
 """Char-level GPT on Debian's fortunes, with softmax or gain-cell (linear / nonlinear) attention.
 
 Trains, fine-tunes, calibrates, evaluates and exports the language model of gcasim's
-accuracy-in-the-loop work (issue 4). The hardware attention is docs/hardware.md section 3, head by
+accuracy-in-the-loop work (issue 4). The hardware attention is the paper's numerics, head by
 head; docs/models/README.md documents the corpus, the split, the recipe, the export format and the
 evaluation protocol that the C++/SystemC side reproduces.
 
   scripts/train_lm.py --attention softmax --steps 550 --save OUT/softmax.pt --export models/softmax
-  scripts/train_lm.py --attention linear --init OUT/softmax.pt --steps 110 --lr 5e-4 ...
+  scripts/train_lm.py --attention linear --init OUT/softmax.pt --steps 110 ...
   scripts/train_lm.py --attention nonlinear --init OUT/linear.pt --fit-scalers --steps 110 ...
   scripts/train_lm.py --eval-only --init models/nonlinear/model.json --tokens 1024
   scripts/train_lm.py --smoke --attention linear ...     (tiny model, seconds)
@@ -133,7 +133,7 @@ class Corpus:
 
 
 # ---------------------------------------------------------------------------------------------
-# Hardware constants (docs/hardware.md section 3).
+# Hardware constants (the paper's numerics; docs/models/README.md, attention variants).
 CELL_C = [0.17393044, 0.15653739, 0.14088365, 0.12679529, 5.51975209, 4.96777688,
           4.4709992, -1.44776001, -1.30298401, 46.05483778]
 V_IN = 0.9
@@ -226,7 +226,7 @@ def geometry(T, window, decay):
 
 
 def hardware_attention(q, k, v, sc, cfg, hw, nonlinear, record=None):
-    """One gain-cell attention per head (docs/hardware.md section 3).
+    """One gain-cell attention per head (docs/models/README.md, attention variants).
 
     q, k, v: (B, H, T, d) projections; sc: dict name -> (a, b), each a (H,) tensor. Positions are
     0..T-1 from an empty KV cache. Returns (B, H, T, d) after the output scaler."""
@@ -500,7 +500,7 @@ def load_model(path, corpus_vocab=None):
 
 def convert(model, attention, window=None):
     """A copy of model with another attention variant; scalers copied when both have them,
-    else initialised (docs/hardware.md section 3)."""
+    else initialised to the paper's initial values."""
     cfg = copy.deepcopy(model.cfg)
     cfg.attention = attention
     if window is not None:
