@@ -57,8 +57,6 @@ void check_complete(const platform_schema& p, const json& config, const std::str
                 continue;
             }
             ++leaves;
-            if (fuzz::known_dotted_key(it.key()))
-                return;  // the config is broken in a known way: checking the rest says nothing new
             if (!p.schema.find(path))
                 fuzz::finding(context + ": accepted config has key '" + path + "' that is not in the schema");
             const json* seen = nullptr;
@@ -107,10 +105,6 @@ bool try_load(const platform_schema& p, const std::string& file, const std::vect
         return true;
     } catch (const config::config_error& e) {
         fuzz::check_message(e.what(), context);
-        return false;
-    } catch (const nlohmann::json::exception& e) {
-        if (!fuzz::known_json_exception(e))
-            throw;
         return false;
     }
 }

@@ -87,37 +87,13 @@ private:
     std::string path_;
 };
 
-// Reported bugs that are not fixed yet would stop every fuzzing session within seconds. With
-// GCASIM_FUZZ_IGNORE_KNOWN=1 in the environment the harnesses let them pass, to search past them;
-// the corpus replay (ctest) never sets it. Their reproducers are in known_bugs/. Remove an entry
-// here once its bug is fixed.
-inline bool ignore_known()
-{
-    static const bool ignore = std::getenv("GCASIM_FUZZ_IGNORE_KNOWN") != nullptr;
-    return ignore;
-}
-
-/// Known: read_json_file lets nlohmann's out_of_range 406 (a number like 1e400) through, and
-/// apply_override's message (show() = dump()) throws type_error 316 on a --set value that is not UTF-8.
-inline bool known_json_exception(const nlohmann::json::exception& e)
-{
-    return ignore_known() && (e.id == 406 || e.id == 316);
-}
-
-/// Known: a config file key with a dot ({"cell.v_max": 0.2}) passes validate() and is then ignored.
-inline bool known_dotted_key(const std::string& key)
-{
-    return ignore_known() && key.find('.') != std::string::npos;
-}
-
 /// What the CLI prints is "<platform>: error: <message>": the message must be one non-empty line.
 inline void check_message(const char* message, const std::string& context)
 {
     const std::string m = message;
     if (m.empty())
         finding(context + ": config_error with an empty message");
-    // Known: messages quote keys and --set text raw, so a newline or CR in them splits the line.
-    if ((m.find('\n') != std::string::npos || m.find('\r') != std::string::npos) && !ignore_known())
+    if (m.find('\n') != std::string::npos || m.find('\r') != std::string::npos)
         finding(context + ": config_error message spans several lines: " + nlohmann::json(m).dump(
                                                                                 -1, ' ', true,
                                                                                 nlohmann::json::error_handler_t::replace));

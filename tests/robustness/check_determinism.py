@@ -7,6 +7,8 @@ For each platform (small sizes, VCD and Perfetto traces on) the same command run
 same output folder (the first run's files are moved aside), and
   - output.json, energy.csv, trace.vcd and timeline.json must be byte-identical;
   - summary.json must be identical except for the wall-clock keys (wall_time_s, tokens_per_second);
+  - a third run with another thread count (sim.threads 1 -> 3) must give the same bytes too
+    (summary.json: also except the thread count itself);
   - a run with another seed must change output.json.
 Exit 0 on success, 1 on any difference or platform failure, 2 on bad usage.
 """
@@ -31,6 +33,7 @@ RUNS = {
               "--set", "input.distribution=gaussian"],
 }
 SEED, OTHER_SEED = "12345", "12346"
+THREADS, OTHER_THREADS = "1", "3"  # sim.threads: MAC arithmetic in the simulation thread, or 3 workers
 
 
 def run(binary, args, out, log):
@@ -43,11 +46,14 @@ def run(binary, args, out, log):
         raise RuntimeError(f"{' '.join(argv)} exited with {p.returncode}: {p.stderr.decode(errors='replace').strip()}")
 
 
-def summary_without_wall_clock(path):
+def summary_without_wall_clock(path, threads_too=False):
     with open(path) as f:
         s = json.load(f)
     for key in WALL_CLOCK_KEYS:
         s.pop(key, None)
+    if threads_too:  # the thread count is reported, so it differs by design
+        s.pop("threads", None)
+        s.get("config", {}).get("sim", {}).pop("threads", None)
     return s
 
 
@@ -58,12 +64,13 @@ def check_platform(name, binary, workdir):
     os.makedirs(base)
     out = os.path.join(base, "out")
     runs = []
-    for i, seed in enumerate([SEED, SEED, OTHER_SEED]):
-        run(binary, [seed] + RUNS[name], out, os.path.join(base, f"run{i}.log"))
+    for i, (seed, threads) in enumerate([(SEED, THREADS), (SEED, THREADS), (SEED, OTHER_THREADS),
+                                         (OTHER_SEED, THREADS)]):
+        run(binary, [seed, "--set", f"sim.threads={threads}"] + RUNS[name], out, os.path.join(base, f"run{i}.log"))
         kept = os.path.join(base, f"run{i}")
         os.rename(out, kept)
         runs.append(kept)
-    first, second, other = runs
+    first, second, threaded, other = runs
     for f in BYTE_IDENTICAL + ["summary.json"]:
         if not os.path.isfile(os.path.join(first, f)):
             problems.append(f"{f} was not written")
@@ -82,6 +89,19 @@ def check_platform(name, binary, workdir):
         problems.append(f"summary.json differs beyond {sorted(WALL_CLOCK_KEYS)}: keys {keys}")
     else:
         print(f"  {name}: summary.json identical but for {', '.join(sorted(WALL_CLOCK_KEYS))}")
+    thread_problems = []
+    for f in BYTE_IDENTICAL:
+        a, b = os.path.join(first, f), os.path.join(threaded, f)
+        if not os.path.isfile(b) or not filecmp.cmp(a, b, shallow=False):
+            thread_problems.append(f"{f} differs between sim.threads={THREADS} and sim.threads={OTHER_THREADS} "
+                                   f"(diff {a} {b})")
+    if summary_without_wall_clock(os.path.join(first, "summary.json"), threads_too=True) != \
+            summary_without_wall_clock(os.path.join(threaded, "summary.json"), threads_too=True):
+        thread_problems.append(f"summary.json differs between sim.threads={THREADS} and {OTHER_THREADS}")
+    if thread_problems:
+        problems += thread_problems
+    else:
+        print(f"  {name}: sim.threads={OTHER_THREADS} gives the same bytes as sim.threads={THREADS}")
     if filecmp.cmp(os.path.join(first, "output.json"), os.path.join(other, "output.json"), shallow=False):
         problems.append(f"output.json is the same for seeds {SEED} and {OTHER_SEED}")
     else:
