@@ -48,6 +48,20 @@ attention_head::attention_head(const sc_module_name& name, const config::head_co
     : sc_module(name), tiles(), out("readout", readout_params(c, head_index)),
       controller("controller", controller_params(c, head_index, pool), input), config_(c)
 {
+    build_tiles(head_index, pool);
+}
+
+attention_head::attention_head(const sc_module_name& name, const config::head_config& c, token_source& source,
+                               std::size_t head_index, compute_pool* pool)
+    : sc_module(name), tiles(), out("readout", readout_params(c, head_index)),
+      controller("controller", controller_params(c, head_index, pool), source), config_(c)
+{
+    build_tiles(head_index, pool);
+}
+
+void attention_head::build_tiles(std::size_t head_index, compute_pool* pool)
+{
+    const config::head_config& c = config_;
     for (int n = 0; n < c.sub_tiles(); ++n) {
         tiles.push_back(std::make_unique<sub_tile>(("tile_" + std::to_string(n)).c_str(), c,
                                                    device::derive_seed(c.noise.seed, head_index, n), pool));

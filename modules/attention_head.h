@@ -20,8 +20,12 @@ public:
     readout out;
     sliding_window_controller controller;
 
+    /// Inputs known in advance: token t starts at t * timing.token_period_ns.
     attention_head(const sc_core::sc_module_name& name, const config::head_config& config,
                    const token_stream& input, std::size_t head_index = 0, compute_pool* pool = nullptr);
+    /// Inputs as `source` releases them (see token_source.h).
+    attention_head(const sc_core::sc_module_name& name, const config::head_config& config, token_source& source,
+                   std::size_t head_index = 0, compute_pool* pool = nullptr);
 
     const config::head_config& config() const { return config_; }
 
@@ -30,6 +34,8 @@ public:
                                                                std::size_t head_index, compute_pool* pool);
 
 private:
+    void build_tiles(std::size_t head_index, compute_pool* pool);
+
     config::head_config config_;
 };
 

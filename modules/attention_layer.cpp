@@ -17,6 +17,25 @@ attention_layer::attention_layer(const sc_module_name& name, const config::head_
                                                          inputs[h], h, pool_.get()));
         ledger.attach(*heads.back());
     }
+    listen_to_ledger();
+}
+
+attention_layer::attention_layer(const sc_module_name& name, const config::head_config& head_config,
+                                 const config::energy_config& energies, const std::vector<token_source*>& sources,
+                                 std::size_t threads)
+    : sc_module(name), pool_(threads > 1 ? std::make_unique<compute_pool>(threads - 1) : nullptr), heads(),
+      ledger("ledger", energies, head_config.window), monitors_(), closed_listeners_()
+{
+    for (std::size_t h = 0; h < sources.size(); ++h) {
+        heads.push_back(std::make_unique<attention_head>(("head_" + std::to_string(h)).c_str(), head_config,
+                                                         *sources[h], h, pool_.get()));
+        ledger.attach(*heads.back());
+    }
+    listen_to_ledger();
+}
+
+void attention_layer::listen_to_ledger()
+{
     ledger.set_close_listener([this](std::size_t token) {
         for (phase_monitor* monitor : monitors_)
             monitor->on_token_closed(token, sc_time_stamp());

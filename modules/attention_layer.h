@@ -28,6 +28,10 @@ public:
     attention_layer(const sc_core::sc_module_name& name, const config::head_config& head_config,
                     const config::energy_config& energies, const std::vector<token_stream>& inputs,
                     std::size_t threads = 1);
+    /// One head per source, each taking its tokens as the source releases them (token_source.h).
+    attention_layer(const sc_core::sc_module_name& name, const config::head_config& head_config,
+                    const config::energy_config& energies, const std::vector<token_source*>& sources,
+                    std::size_t threads = 1);
 
     /// Every head reports its tokens to `observer` (after the ledger).
     void add_observer(token_observer* observer);
@@ -42,6 +46,9 @@ public:
     }
 
 private:
+    /// Forward the ledger's "token closed" to the monitors and listeners.
+    void listen_to_ledger();
+
     std::vector<phase_monitor*> monitors_;
     std::vector<std::function<void(std::size_t)>> closed_listeners_;
 };

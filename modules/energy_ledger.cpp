@@ -1,5 +1,6 @@
 #include "energy_ledger.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace gcasim {
@@ -54,11 +55,13 @@ void energy_ledger::attach(attention_head& head)
 void energy_ledger::on_token(const token_result& r)
 {
     while (r.token >= first_pending_ + pending_.size()) {
-        const std::size_t t = first_pending_ + pending_.size();
-        pending_.push_back({t, amounts{}, 0, t + 1 >= window_});
+        pending_.push_back({first_pending_ + pending_.size(), amounts{}, 0, true});
         reported_.push_back(0);
     }
     row& target = pending_[r.token - first_pending_];
+    // Counted from the mask rather than the token index: a new sequence (token_source) empties the window.
+    const auto visible_keys = static_cast<std::size_t>(std::count(r.visible.begin(), r.visible.end(), std::uint8_t{1}));
+    target.full_window = target.full_window && visible_keys >= window_;
     for (source& s : heads_.at(r.head)) {
         const std::uint64_t events = *s.counter - s.last;
         s.last = *s.counter;

@@ -23,20 +23,34 @@ const char* phase_name(phase p)
 
 sliding_window_controller::sliding_window_controller(const sc_module_name& name, const params& p,
                                                      const token_stream& input)
+    : sliding_window_controller(name, p, std::make_unique<preloaded_source>(input, p.token_period), nullptr)
+{
+}
+
+sliding_window_controller::sliding_window_controller(const sc_module_name& name, const params& p,
+                                                     token_source& source)
+    : sliding_window_controller(name, p, nullptr, &source)
+{
+}
+
+sliding_window_controller::sliding_window_controller(const sc_module_name& name, const params& p,
+                                                     std::unique_ptr<token_source> owned, token_source* source)
     : sc_module(name), k_write_socket("k_write_socket"), v_write_socket("v_write_socket"),
       k_mac_socket("k_mac_socket"), v_mac_socket("v_mac_socket"), c2p_socket("c2p_socket"),
-      convert_socket("convert_socket"), combine_socket("combine_socket"), params_(p), input_(input),
+      convert_socket("convert_socket"), combine_socket("combine_socket"), params_(p),
+      owned_source_(std::move(owned)), input_(source ? *source : *owned_source_),
       observers_(), monitors_(), traced_tile_(p.sub_tiles, 0), pulse_dac_(0.0, 1.0, p.q_levels),
-      phase_(phase::idle), tokens_done_(0), late_tokens_(0), control_steps_(0), current_token_(0), current_slot_(0), gp_(),
+      phase_(phase::idle), tokens_done_(0), late_tokens_(0), control_steps_(0), current_token_(0), current_slot_(0),
+      sequence_start_(0), gp_(),
       ext_(new analog_payload), query_(p.width), write_buffer_(p.width),
       slot_token_(p.sub_tiles * p.tile_tokens, -1), slot_written_at_(p.sub_tiles * p.tile_tokens, SC_ZERO_TIME),
       visible_(p.sub_tiles * p.tile_tokens, 0),
       scores_(p.sub_tiles * p.tile_tokens, 0.0), pulses_(p.sub_tiles * p.tile_tokens, 0.0),
       charges_(p.sub_tiles * p.width, 0.0), converted_(p.converted_size, 0.0), output_(p.width, 0.0)
 {
-    if (input.dim != p.width)
+    if (input_.dim() != p.width)
         SC_REPORT_ERROR("gcasim/controller", (std::string(name) + ": input dimension " +
-                                              std::to_string(input.dim) + " differs from the head's " +
+                                              std::to_string(input_.dim()) + " differs from the head's " +
                                               std::to_string(p.width)).c_str());
     gp_.set_extension(ext_);
     SC_THREAD(run);
@@ -52,22 +66,31 @@ void sliding_window_controller::add_monitor(phase_monitor* monitor, std::vector<
 
 void sliding_window_controller::run()
 {
-    for (std::size_t t = 0; t < input_.tokens; ++t) {
-        const sc_time start = static_cast<double>(t) * params_.token_period;
+    for (std::size_t t = 0; input_.wait_for_token(t); ++t) {
+        const sc_time start = input_.release_time(t);
         if (start > sc_time_stamp())
             wait(start - sc_time_stamp());
         else if (start < sc_time_stamp())
             ++late_tokens_;
+        if (input_.starts_sequence(t))
+            start_sequence(t);
         process_token(t);
     }
     phase_ = phase::idle;
+}
+
+void sliding_window_controller::start_sequence(std::size_t t)
+{
+    // An empty KV cache: every slot is masked until rewritten; the new sequence fills the ring from slot 0.
+    std::fill(slot_token_.begin(), slot_token_.end(), -1);
+    sequence_start_ = t;
 }
 
 void sliding_window_controller::process_token(std::size_t t)
 {
     const sc_time start = sc_time_stamp();
     current_token_ = t;
-    current_slot_ = t % slot_token_.size();
+    current_slot_ = (t - sequence_start_) % slot_token_.size();
     enter(phase::write, write_token(t));
     enter(phase::qk, read_keys(t));
     enter(phase::pv, drive_values());

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include <systemc>
@@ -15,7 +16,7 @@
 #include "analog_payload.h"
 #include "head_monitor.h"
 #include "device/quantizer.h"
-#include "token_stream.h"
+#include "token_source.h"
 #include "util/compute_pool.h"
 
 namespace gcasim {
@@ -47,8 +48,11 @@ public:
     tlm_utils::simple_initiator_socket<sliding_window_controller> combine_socket;  ///< adders
 
     SC_HAS_PROCESS(sliding_window_controller);
+    /// A stream known in advance: token t starts at t * token_period.
     sliding_window_controller(const sc_core::sc_module_name& name, const params& p,
                               const token_stream& input);
+    /// Tokens as `source` releases them (e.g. a streamed_source filled while the simulation runs).
+    sliding_window_controller(const sc_core::sc_module_name& name, const params& p, token_source& source);
 
     /// Receivers of each finished token's results (platform recorders, the energy ledger).
     void add_observer(token_observer* observer) { observers_.push_back(observer); }
@@ -63,7 +67,10 @@ public:
     const std::uint64_t& control_steps() const { return control_steps_; }
 
 private:
+    sliding_window_controller(const sc_core::sc_module_name& name, const params& p,
+                              std::unique_ptr<token_source> owned, token_source* source);
     void run();
+    void start_sequence(std::size_t t);
     void process_token(std::size_t t);
     void enter(phase p, const sc_core::sc_time& duration);
     void report_pulses(phase p, std::size_t tile, const double* widths, std::size_t count);
@@ -81,7 +88,8 @@ private:
                    sc_core::sc_time& delay, const char* what, std::size_t tile);
 
     params params_;
-    const token_stream& input_;
+    std::unique_ptr<token_source> owned_source_;
+    token_source& input_;
     std::vector<token_observer*> observers_;
     std::vector<phase_monitor*> monitors_;
     std::vector<std::uint8_t> traced_tile_;
@@ -90,6 +98,7 @@ private:
     std::size_t tokens_done_, late_tokens_;
     std::uint64_t control_steps_;
     std::size_t current_token_, current_slot_;
+    std::size_t sequence_start_;  ///< token that opened the current sequence: ring slots count from it
 
     // Preallocated buffers and payloads: nothing is allocated per token.
     tlm::tlm_generic_payload gp_;

@@ -26,43 +26,6 @@ using namespace sc_core;
 
 namespace {
 
-/// Per token: from its start to the end of the slowest head.
-class latency_meter : public token_observer {
-public:
-    void on_token(const token_result& r) override
-    {
-        if (r.token >= end_.size()) {
-            end_.resize(r.token + 1, SC_ZERO_TIME);
-            start_.resize(r.token + 1, r.start);
-        }
-        end_[r.token] = std::max(end_[r.token], r.end);
-    }
-
-    json report(double clock_period_ns) const
-    {
-        double sum = 0, lo = 0, hi = 0;
-        for (std::size_t t = 0; t < end_.size(); ++t) {
-            const double ns = (end_[t] - start_[t]).to_seconds() * 1e9;
-            sum += ns;
-            lo = t ? std::min(lo, ns) : ns;
-            hi = t ? std::max(hi, ns) : ns;
-        }
-        const double mean = end_.empty() ? 0.0 : sum / static_cast<double>(end_.size());
-        return {{"mean", mean}, {"min", lo}, {"max", hi}, {"mean_cycles", mean / clock_period_ns}};
-    }
-
-    /// Tokens per second of simulated time, from the actual token starts (late starts included).
-    double throughput(double token_period_ns) const
-    {
-        if (start_.size() < 2)
-            return 1e9 / token_period_ns;
-        return static_cast<double>(start_.size() - 1) / (start_.back() - start_.front()).to_seconds();
-    }
-
-private:
-    std::vector<sc_time> start_, end_;
-};
-
 /// Error of every head output against the ideal attention (device/reference_attention.h).
 class reference_meter : public token_observer {
 public:
@@ -106,16 +69,46 @@ private:
     std::size_t count_ = 0;
 };
 
-/// energy.csv: token, one <component>_pj column per component, total_pj; streamed row by row.
-void write_csv_header(std::ostream& out)
+}  // namespace
+
+void latency_meter::on_token(const token_result& r)
 {
-    out << "token";
+    if (r.token >= end_.size()) {
+        end_.resize(r.token + 1, SC_ZERO_TIME);
+        start_.resize(r.token + 1, r.start);
+    }
+    end_[r.token] = std::max(end_[r.token], r.end);
+}
+
+json latency_meter::report(double clock_period_ns) const
+{
+    double sum = 0, lo = 0, hi = 0;
+    for (std::size_t t = 0; t < end_.size(); ++t) {
+        const double ns = (end_[t] - start_[t]).to_seconds() * 1e9;
+        sum += ns;
+        lo = t ? std::min(lo, ns) : ns;
+        hi = t ? std::max(hi, ns) : ns;
+    }
+    const double mean = end_.empty() ? 0.0 : sum / static_cast<double>(end_.size());
+    return {{"mean", mean}, {"min", lo}, {"max", hi}, {"mean_cycles", mean / clock_period_ns}};
+}
+
+double latency_meter::throughput(double token_period_ns) const
+{
+    if (start_.size() < 2)
+        return 1e9 / token_period_ns;
+    return static_cast<double>(start_.size() - 1) / (start_.back() - start_.front()).to_seconds();
+}
+
+/// energy.csv: the leading columns, one <component>_pj column per component, total_pj; streamed row by row.
+void write_csv_header(std::ostream& out, const std::string& leading_columns)
+{
+    out << leading_columns;
     for (const char* name : energy_ledger::component_names())
         out << "," << name << "_pj";
     out << ",total_pj\n";
 }
 
-/// Whole attojoules as picojoules with six decimals: exact, so the columns add up to the total.
 void write_attojoules(std::ostream& out, std::int64_t aj)
 {
     char buffer[40];
@@ -141,8 +134,6 @@ json energy_report(const energy_ledger::amounts& sum, std::size_t rows)
     components["parts"] = parts;
     return components;
 }
-
-}  // namespace
 
 void add_run_params(config::param_schema& schema, const std::string& default_distribution)
 {

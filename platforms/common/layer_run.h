@@ -7,8 +7,10 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
+#include <systemc>
 
 #include "config/param_schema.h"
+#include "energy_ledger.h"
 #include "head_monitor.h"
 #include "io.h"
 #include "platform_cli.h"
@@ -24,6 +26,28 @@ struct layer_run {
     token_observer* recorder = nullptr;         ///< optional: sees every head's tokens
     output_set* outputs = nullptr;              ///< where energy.csv and the traces go (not committed)
 };
+
+/// Latency per token, from its start to the end of the slowest head.
+class latency_meter : public token_observer {
+public:
+    void on_token(const token_result& r) override;
+    /// mean, min, max (ns) and mean_cycles.
+    nlohmann::json report(double clock_period_ns) const;
+    /// Tokens per second of simulated time, from the actual token starts (late starts included).
+    double throughput(double token_period_ns) const;
+
+private:
+    std::vector<sc_core::sc_time> start_, end_;
+};
+
+/// Mean energy per row by component (pJ), with "total" and "parts" (qk, pv, digital, dac, refresh);
+/// null when there are no rows.
+nlohmann::json energy_report(const energy_ledger::amounts& sum, std::size_t rows);
+
+/// energy.csv's header: `leading_columns`, then <component>_pj for each component, then total_pj.
+void write_csv_header(std::ostream& out, const std::string& leading_columns = "token");
+/// Whole attojoules as picojoules with six decimals: exact, so the columns add up to the total.
+void write_attojoules(std::ostream& out, std::int64_t aj);
 
 /// The keys every run has besides the head's: energy.*, trace.*, output.reference_error,
 /// sim.threads and input.* (synthetic inputs `default_distribution` by default).

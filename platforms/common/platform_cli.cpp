@@ -55,9 +55,10 @@ std::string config_dir()
 }
 
 json load_config(const config::param_schema& schema, const std::string& file,
-                 const std::vector<std::string>& overrides)
+                 const std::vector<std::string>& overrides, const json& derived)
 {
     json config = schema.defaults();
+    config::merge_into(config, derived);
     if (!file.empty()) {
         const json from_file = config::read_json_file(file, "config file");
         try {
@@ -93,6 +94,12 @@ po::options_description cli_description(const platform_info& info)
         ("seed", po::value<std::string>()->value_name("N")->default_value("1"), "seed for random inputs (0 .. 2^64-1)")
         ("out", po::value<std::string>()->value_name("DIR"),
          ("output folder (default " + info.default_out + ")").c_str());
+    for (const extra_option& option : info.extra_options) {
+        auto* value = po::value<std::string>()->value_name(option.value_name);
+        if (option.default_value)
+            value->default_value(*option.default_value);
+        d.add_options()(option.name.c_str(), value, option.help.c_str());
+    }
     return d;
 }
 
@@ -146,7 +153,11 @@ int run_platform(int argc, char** argv, const platform_info& info, const platfor
         }
         options.seed = parse_unsigned("--seed", vm["seed"].as<std::string>());
         options.out_dir = vm.count("out") ? vm["out"].as<std::string>() : info.default_out;
-        const json config = load_config(schema, options.config_file, options.overrides);
+        for (const extra_option& option : info.extra_options)
+            if (vm.count(option.name))
+                options.extra[option.name] = vm[option.name].as<std::string>();
+        const json derived = info.derived_defaults ? info.derived_defaults(options) : json::object();
+        const json config = load_config(schema, options.config_file, options.overrides, derived);
         // sc_stop() at a Ctrl-C is expected: no "stopped by user" banner.
         sc_core::sc_report_handler::set_actions("/OSCI/SystemC", sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
         std::signal(SIGINT, on_stop_signal);

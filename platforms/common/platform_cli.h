@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,6 +24,15 @@ struct cli_options {
     std::optional<std::size_t> tokens; ///< default: all input rows, or the platform's default
     std::uint64_t seed = 1;
     std::string out_dir;
+    std::map<std::string, std::string> extra;  ///< the platform's own options (platform_info::extra_options)
+};
+
+/// A platform-specific option with a string value, e.g. gpt_model's --model DIR.
+struct extra_option {
+    std::string name;
+    std::string value_name;
+    std::string help;
+    std::optional<std::string> default_value;  ///< absent: not in cli_options::extra unless given
 };
 
 struct platform_info {
@@ -32,6 +42,10 @@ struct platform_info {
     std::string default_out;     ///< e.g. "out/attention_head"
     std::size_t default_tokens = 256;
     std::function<void(config::param_schema&)> add_params;
+    std::vector<extra_option> extra_options;
+    /// Optional: config values dictated by the run's inputs (e.g. the hardware a model was trained
+    /// for), layered between the schema defaults and the config file; --set still overrides them.
+    std::function<nlohmann::json(const cli_options&)> derived_defaults;
 };
 
 /// Set by SIGINT/SIGTERM: the run stops cleanly at the next token boundary (see interrupted()).
@@ -47,9 +61,10 @@ using platform_body = std::function<void(const cli_options&, const nlohmann::jso
 /// (outputs then cover the tokens that finished).
 int run_platform(int argc, char** argv, const platform_info& info, const platform_body& body);
 
-/// defaults <- file <- overrides, validated; for tools and tests that need a config without a CLI.
+/// defaults <- derived <- file <- overrides, validated; for tools and tests that need a config without a CLI.
 nlohmann::json load_config(const config::param_schema& schema, const std::string& file,
-                           const std::vector<std::string>& overrides);
+                           const std::vector<std::string>& overrides,
+                           const nlohmann::json& derived = nlohmann::json::object());
 
 /// Keep SystemC's copyright banner out of the platform's output (call first in sc_main).
 void quiet_systemc_banner();

@@ -1,0 +1,386 @@
+// Platform `gpt_model`: a trained character-level GPT (scripts/train_lm.py, models/<variant>/)
+// whose every attention head runs on the gain-cell hardware model: one attention_layer per model
+// layer, the digital parts (embeddings, LayerNorm, projections, scalers, MLP, head) in C++.
+//   --mode eval      cross-entropy and perplexity on the validation text (docs/models/README.md protocol)
+//   --mode generate  the text the model writes after --prompt
+// Both report latency and energy per token of the whole model's attention and per layer. The head
+// config defaults to what the model was trained with (model.json); --config / --set change it.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <optional>
+
+#include <systemc>
+
+#include "common/io.h"
+#include "common/layer_run.h"
+#include "common/platform_cli.h"
+#include "common/run_support.h"
+#include "config/head_config.h"
+#include "config/run_config.h"
+#include "device/cell_model.h"
+#include "model/char_model.h"
+#include "model/model_hardware.h"
+#include "model/plans.h"
+#include "model/validation_text.h"
+
+using namespace gcasim;
+using namespace sc_core;
+using nlohmann::json;
+using config::config_error;
+
+namespace {
+
+/// The paper's token period: the export gives leakage per step, the hardware a time constant; the
+/// model's decay_per_step is read as this period over tau (1.6e-4 = 800 ns / 5 ms).
+constexpr double trained_token_period_ns = 800;
+
+struct session {
+    std::optional<model::char_model> model;
+    json derived;  ///< the config keys taken from the model
+};
+
+std::string model_dir(const platform::cli_options& options)
+{
+    return options.extra.at("model");
+}
+
+/// The hardware can only run what it implements: a softmax model, or numerics other than the
+/// gain cell's fixed ones (mid-rail, polynomial, ranges), is refused with the reason.
+void check_runnable(const model::char_model& m)
+{
+    const std::string where = "model '" + m.dir() + "'";
+    if (!m.has_hardware())
+        throw config_error(where + " uses softmax attention, which the gain-cell hardware cannot run "
+                           "(no exponential, no normalisation); use models/nonlinear or models/linear");
+    const model::trained_hardware& hw = m.hardware();
+    const auto cubic = device::published_cubic_coefficients();
+    auto require = [&](bool ok, const std::string& key, double value, const std::string& hardware) {
+        if (!ok)
+            throw config_error(where + ": hardware." + key + " = " + std::to_string(value) +
+                               " differs from the gain-cell hardware's " + hardware);
+    };
+    require(std::fabs(hw.offset - device::v_mid) < 1e-12, "offset", hw.offset, "mid-rail 0.45 V");
+    require(hw.kv_min == 0, "kv_min", hw.kv_min, "DAC range bottom 0 V");
+    require(hw.q_min == 0 && hw.q_max == 1, "q_max", hw.q_max, "pulse range [0, 1] of T_max");
+    require(hw.out_min == -1 && hw.out_max == 1, "out_max", hw.out_max, "readout range [-1, 1]");
+    require(std::fabs(hw.linear_coefficient - device::linear_slope) < 1e-12, "linear_coefficient",
+            hw.linear_coefficient, "19.3");
+    for (std::size_t i = 0; i < 4; ++i)
+        require(std::fabs(hw.cubic_a[i] - cubic[i]) < 1e-9, "cubic_a[" + std::to_string(i) + "]", hw.cubic_a[i],
+                "published cubic");
+    require(hw.decay_per_step > 0, "decay_per_step", hw.decay_per_step, "leakage (> 0)");
+}
+
+/// The head config the model was trained with, as config keys.
+json trained_config(const model::char_model& m)
+{
+    const model::trained_hardware& hw = m.hardware();
+    const model::model_shape& s = m.shape();
+    return {{"window", s.window},
+            {"head_dim", s.head_dim},
+            {"array", {{"tokens", hw.subtile}}},
+            {"cell",
+             {{"nonlinearity", s.attention == "nonlinear" ? "polynomial" : "linear"},
+              {"polarity", 1},
+              {"v_max", hw.kv_max},
+              {"leakage", {{"model", "voltage"}, {"tau_ns", trained_token_period_ns / hw.decay_per_step}}}}},
+            {"timing", {{"token_period_ns", trained_token_period_ns}}},
+            {"quant",
+             {{"enabled", true},
+              {"q_levels", hw.q_levels},
+              {"kv_levels", hw.kv_levels},
+              {"out_levels", hw.out_levels},
+              {"out_clip", "authors"}}},
+            {"pulse", {{"s_sat", hw.s_sat}}},
+            {"readout", {{"combine", "digital_adders"}, {"scale", hw.readout_scale}}}};
+}
+
+/// True when `config` holds every trained value (so the PyTorch reference losses apply).
+bool matches_training(const json& config, const json& trained)
+{
+    for (const auto& [key, value] : trained.items()) {
+        if (!config.contains(key))
+            return false;
+        if (value.is_object() ? !matches_training(config[key], value) : config[key] != value)
+            return false;
+    }
+    return true;
+}
+
+void add_params(config::param_schema& schema)
+{
+    config::add_head_params(schema);
+    config::add_energy_params(schema);
+    config::add_sim_params(schema);
+}
+
+std::vector<platform::extra_option> extra_options()
+{
+    return {
+        {"model", "DIR", "trained model: DIR/model.json + model.bin (scripts/train_lm.py --export)",
+         std::string(GCASIM_SOURCE_DIR "/models/nonlinear")},
+        {"mode", "MODE", "eval: loss on the validation text; generate: text after --prompt", std::string("eval")},
+        {"prompt", "TEXT", "generate: the text to continue", std::nullopt},
+        {"temperature", "T", "generate: 0 = greedy, > 0 samples softmax(logits / T) seeded by --seed",
+         std::string("0")},
+        {"text", "FILE", "eval: UTF-8 text to evaluate on (default: the validation split of the fortunes, "
+                         "rebuilt like train_lm.py)", std::nullopt},
+    };
+}
+
+double parse_temperature(const std::string& text)
+{
+    std::size_t used = 0;
+    double t = -1;
+    try {
+        t = std::stod(text, &used);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    if (used != text.size() || !(t >= 0) || t > 100)
+        throw config_error("--temperature: value '" + text + "' is out of range; allowed: 0 .. 100");
+    return t;
+}
+
+/// Input checks that do not depend on the simulation; the plan for the chosen mode.
+std::unique_ptr<model::token_plan> make_plan(const platform::cli_options& options, const model::char_model& m,
+                                             std::u32string& text)
+{
+    const std::string mode = options.extra.at("mode");
+    if (!options.input_file.empty())
+        throw config_error("--input: gpt_model takes no input vectors (the model computes them); use --text");
+    if (mode == "eval") {
+        if (options.extra.count("prompt"))
+            throw config_error("--prompt: only with --mode generate");
+        text = options.extra.count("text") ? model::read_text_file(options.extra.at("text"))
+                                           : model::fortunes_validation_text(m.header().at("corpus"));
+        const std::size_t predictions = options.tokens.value_or(1024);
+        if (text.size() < 2 || predictions > text.size() - 1)
+            throw config_error("--tokens: value " + std::to_string(predictions) + " is out of range; allowed: 1 .. " +
+                               std::to_string(text.size() > 0 ? text.size() - 1 : 0) + " (predictions in the text)");
+        return std::make_unique<model::eval_plan>(m, text, predictions);
+    }
+    if (mode == "generate") {
+        if (!options.extra.count("prompt") || options.extra.at("prompt").empty())
+            throw config_error("--prompt: required and non-empty with --mode generate");
+        if (options.extra.count("text"))
+            throw config_error("--text: only with --mode eval");
+        std::u32string prompt;
+        try {
+            prompt = model::decode_utf8(options.extra.at("prompt"));
+        } catch (const std::invalid_argument& e) {
+            throw config_error(std::string("--prompt: ") + e.what());
+        }
+        return std::make_unique<model::generate_plan>(m, prompt, options.tokens.value_or(200),
+                                                      parse_temperature(options.extra.at("temperature")), options.seed);
+    }
+    throw config_error("--mode: value '" + mode + "' is not allowed; allowed: eval, generate");
+}
+
+json latency_report(const std::vector<sc_time>& latencies)
+{
+    double sum = 0, lo = 0, hi = 0;
+    for (std::size_t t = 0; t < latencies.size(); ++t) {
+        const double ns = latencies[t].to_seconds() * 1e9;
+        sum += ns;
+        lo = t ? std::min(lo, ns) : ns;
+        hi = t ? std::max(hi, ns) : ns;
+    }
+    return {{"mean", latencies.empty() ? 0.0 : sum / static_cast<double>(latencies.size())}, {"min", lo}, {"max", hi}};
+}
+
+/// Whole-model energy per token: every layer's ledger summed (each layer has one row per token).
+json model_energy(const model::model_hardware& hw, bool full_window_only)
+{
+    energy_ledger::amounts sum{};
+    std::size_t rows = 0;
+    for (const auto& layer : hw.layers) {
+        const energy_ledger::amounts& part = full_window_only ? layer->ledger.sum_full_window() : layer->ledger.sum_all();
+        for (std::size_t c = 0; c < sum.size(); ++c)
+            sum[c] += part[c];
+        rows = full_window_only ? layer->ledger.full_window_rows() : layer->ledger.rows();
+    }
+    return platform::energy_report(sum, rows);
+}
+
+json eval_report(const model::eval_plan& plan, const model::char_model& m, bool trained_numerics)
+{
+    const double loss = plan.mean_loss();
+    json report = {{"predictions", plan.losses().size()},
+                   {"loss_nats_per_char", loss},
+                   {"bits_per_char", loss / std::log(2.0)},
+                   {"perplexity", std::exp(loss)},
+                   {"config_matches_training", trained_numerics}};
+    const json& reference = m.header().value("reference_eval", json::object());
+    const std::string n = std::to_string(plan.losses().size());
+    if (trained_numerics && reference.contains("losses") && reference["losses"].contains(n)) {
+        const double torch_loss = reference["losses"][n].get<double>();
+        report["pytorch_loss"] = torch_loss;
+        report["relative_gap"] = (loss - torch_loss) / torch_loss;
+    }
+    return report;
+}
+
+void write_outputs(platform::output_set& outputs, const model::token_plan& plan, const std::string& mode)
+{
+    std::ostream& out = outputs.add("output.json").stream();
+    if (mode == "eval") {
+        out << "{\"losses\": [";
+        const auto& losses = static_cast<const model::eval_plan&>(plan).losses();
+        for (std::size_t i = 0; i < losses.size(); ++i) {
+            out << (i ? ", " : "");
+            platform::write_number(out, losses[i]);
+        }
+        out << "]}\n";
+    } else {
+        const auto& g = static_cast<const model::generate_plan&>(plan);
+        out << json{{"generated", model::encode_utf8(g.generated())}}.dump(1) << "\n";
+    }
+}
+
+void print_model_summary(const json& s, const std::string& out_dir)
+{
+    const json& m = s["model"];
+    std::printf("gpt_model: %s model (%s), %d layers x %d heads, window %d, %d sub-tile(s) per head\n",
+                m["attention"].get<std::string>().c_str(), m["dir"].get<std::string>().c_str(), m["layers"].get<int>(),
+                m["heads"].get<int>(), s["config"]["window"].get<int>(), s["sub_tiles_per_head"].get<int>());
+    if (s.contains("eval")) {
+        const json& e = s["eval"];
+        std::printf("  eval: %zu predictions, loss %.5f nats/char (%.4f bits/char), perplexity %.3f",
+                    e["predictions"].get<std::size_t>(), e["loss_nats_per_char"].get<double>(),
+                    e["bits_per_char"].get<double>(), e["perplexity"].get<double>());
+        if (e.contains("pytorch_loss"))
+            std::printf("; PyTorch %.5f (gap %+.3f %%)", e["pytorch_loss"].get<double>(),
+                        100 * e["relative_gap"].get<double>());
+        std::printf("\n");
+    }
+    const json& layers = s["per_layer"];
+    std::printf("  latency per token   %.1f ns of attention (", s["latency_per_token_ns"]["mean"].get<double>());
+    for (std::size_t l = 0; l < layers.size(); ++l)
+        std::printf("%s%.1f", l ? " + " : "", layers[l]["latency_per_token_ns"].get<double>());
+    std::printf(" ns), token period %.1f ns\n", s["token_period_ns"].get<double>());
+    const json& energy = s["energy_per_token_pj"]["mean"];
+    std::printf("  energy per token    %.1f pJ (mean over tokens; per layer", energy["total"].get<double>());
+    for (std::size_t l = 0; l < layers.size(); ++l)
+        std::printf(" %.1f", layers[l]["energy_per_token_pj"]["mean"]["total"].get<double>());
+    std::printf(")\n");
+    for (const char* part : {"qk", "pv", "digital", "dac", "refresh"})
+        std::printf("    %-8s %10.1f pJ  %5.1f %%\n", part, energy["parts"][part].get<double>(),
+                    100.0 * energy["parts"][part].get<double>() / energy["total"].get<double>());
+    std::printf("  simulated %.1f ns in %.3f s wall (%.0f tokens/s)\n", s["simulated_time_ns"].get<double>(),
+                s["wall_time_s"].get<double>(), s["tokens_per_second"].get<double>());
+    std::printf("  outputs in %s/: summary.json, energy.csv, output.json\n", out_dir.c_str());
+}
+
+json layer_summary(const attention_layer& layer, const platform::latency_meter& latency, double clock_period_ns)
+{
+    const json l = latency.report(clock_period_ns);
+    return {{"latency_per_token_ns", l["mean"]},
+            {"latency_ns", l},
+            {"energy_per_token_pj",
+             {{"mean", platform::energy_report(layer.ledger.sum_all(), layer.ledger.rows())},
+              {"full_window", platform::energy_report(layer.ledger.sum_full_window(), layer.ledger.full_window_rows())},
+              {"full_window_tokens", layer.ledger.full_window_rows()}}}};
+}
+
+void run(session& state, const platform::cli_options& options, const json& config)
+{
+    const model::char_model& m = *state.model;
+    const config::head_config head = config::parse_head_config(config);
+    if (static_cast<std::size_t>(head.head_dim) != m.shape().head_dim)
+        throw config_error("config key 'head_dim': value " + std::to_string(head.head_dim) +
+                           " differs from the model's head dimension; allowed: " + std::to_string(m.shape().head_dim));
+    const std::string mode = options.extra.at("mode");
+    std::u32string text;
+    const std::unique_ptr<model::token_plan> plan = make_plan(options, m, text);
+    platform::prepare_output_dir(options.out_dir);
+    platform::output_set outputs(options.out_dir, {"summary.json", "energy.csv", "output.json"});
+
+    model::model_hardware hardware("model", m, head, config::parse_energy_config(config),
+                                   config::parse_sim_threads(config), *plan);
+    std::vector<std::unique_ptr<platform::latency_meter>> latency;
+    atomic_file& csv = outputs.add("energy.csv");
+    platform::write_csv_header(csv.stream(), "token,layer");
+    for (std::size_t l = 0; l < hardware.layers.size(); ++l) {
+        latency.push_back(std::make_unique<platform::latency_meter>());
+        hardware.layers[l]->add_observer(latency.back().get());
+        hardware.layers[l]->ledger.set_row_sink([&csv, l](const energy_ledger::row& row) {
+            std::ostream& out = csv.stream();
+            out << row.token << "," << l;
+            for (std::int64_t aj : row.energy) {
+                out << ",";
+                platform::write_attojoules(out, aj);
+            }
+            out << ",";
+            platform::write_attojoules(out, row.total);
+            out << "\n";
+        });
+    }
+
+    const auto wall_start = std::chrono::steady_clock::now();
+    sc_start();
+    const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+
+    json summary = platform::run_summary("gpt_model", options, config, hardware.tokens_done(), wall_s);
+    summary["mode"] = mode;
+    summary["input"] = mode == "eval" ? (options.extra.count("text") ? options.extra.at("text") : "fortunes validation split")
+                                      : "prompt";
+    summary["interrupted"] = platform::stop_requested();
+    summary["model"] = {{"dir", m.dir()},           {"attention", m.shape().attention}, {"layers", m.shape().layers},
+                        {"heads", m.shape().heads}, {"trained_window", m.shape().window},
+                        {"trained_config", state.derived}};
+    summary["sub_tiles_per_head"] = head.sub_tiles();
+    summary["token_period_ns"] = head.timing.token_period_ns;
+    summary["decay_per_token"] = head.cell.tau_ns > 0 ? head.timing.token_period_ns / head.cell.tau_ns : 0.0;
+    summary["latency_per_token_ns"] = latency_report(hardware.token_latency());
+    summary["tokens_started_late"] = hardware.late_tokens();
+    summary["energy_per_token_pj"] = {{"mean", model_energy(hardware, false)},
+                                      {"full_window", model_energy(hardware, true)}};
+    summary["per_layer"] = json::array();
+    for (std::size_t l = 0; l < hardware.layers.size(); ++l)
+        summary["per_layer"].push_back(layer_summary(*hardware.layers[l], *latency[l], head.timing.clock_period_ns));
+    const bool trained_numerics = matches_training(config, state.derived);
+    if (mode == "eval")
+        summary["eval"] = eval_report(static_cast<const model::eval_plan&>(*plan), m, trained_numerics);
+    else
+        summary["generate"] = {{"prompt", options.extra.at("prompt")},
+                               {"generated", model::encode_utf8(static_cast<const model::generate_plan&>(*plan).generated())}};
+    summary["files"] = {{"energy_csv", outputs.path("energy.csv")}, {"output", outputs.path("output.json")}};
+    write_outputs(outputs, *plan, mode);
+    outputs.add("summary.json").stream() << summary.dump(2) << "\n";
+    outputs.commit();
+    if (mode == "generate")
+        std::cout << options.extra.at("prompt") << summary["generate"]["generated"].get<std::string>() << "\n";
+    print_model_summary(summary, options.out_dir);
+}
+
+}  // namespace
+
+int sc_main(int argc, char* argv[])
+{
+    platform::quiet_systemc_banner();
+    session state;
+    platform::platform_info info;
+    info.name = "gpt_model";
+    info.summary = "Run a trained character-level GPT whose every attention head is a gain-cell head "
+                   "(SystemC/TLM-2.0): --mode eval (loss, perplexity) or --mode generate --prompt TEXT.\n"
+                   "The head config defaults to what the model was trained with; --set changes it.";
+    info.default_config = platform::config_dir() + "/gpt_model.json";
+    info.default_out = "out/gpt_model";
+    info.default_tokens = 1024;
+    info.add_params = add_params;
+    info.extra_options = extra_options();
+    info.derived_defaults = [&state](const platform::cli_options& options) {
+        state.model = model::char_model::load(model_dir(options));
+        check_runnable(*state.model);
+        state.derived = trained_config(*state.model);
+        return state.derived;
+    };
+    return platform::run_platform(argc, argv, info, [&state](const platform::cli_options& o, const json& c) {
+        run(state, o, c);
+    });
+}

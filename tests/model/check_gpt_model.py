@@ -1,0 +1,165 @@
+#!/usr/bin/python3
+"""The gpt_model platform against the PyTorch hardware model (seconds).
+
+Parity: the C++/SystemC cross-entropy of the committed nonlinear model on the first 1024
+validation characters (and the first 256, position by position) equals the PyTorch numbers
+stored in its model.json (`reference_eval`, same protocol), within 1 % relative; the linear model
+too on 256. Also: latency and energy add up over the layers, generation is deterministic, a
+changed hardware config changes the loss, and bad input gives one stderr line and exit code 2.
+
+  check_gpt_model.py --binary build/bin/gpt_model --workdir DIR
+Needs the fortunes corpus (Debian packages fortunes, fortunes-min: scripts/setup --all).
+"""
+import argparse
+import csv
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+TOLERANCE = 0.01  # relative, the issue's parity criterion
+failures = []
+
+
+def check(condition, what):
+    print(("ok   " if condition else "FAIL ") + what)
+    if not condition:
+        failures.append(what)
+
+
+def run(binary, args, out):
+    shutil.rmtree(out, ignore_errors=True)
+    return subprocess.run([binary, "--out", out] + args, capture_output=True, text=True, timeout=300)
+
+
+def reference(variant):
+    with open(os.path.join(ROOT, "models", variant, "model.json")) as f:
+        return json.load(f)["reference_eval"]
+
+
+def load(out, name):
+    with open(os.path.join(out, name)) as f:
+        return json.load(f)
+
+
+def relative_gap(ours, theirs):
+    return abs(ours - theirs) / theirs
+
+
+def check_parity(binary, work):
+    out = os.path.join(work, "nonlinear")
+    r = run(binary, ["--mode", "eval", "--tokens", "1024"], out)
+    check(r.returncode == 0, f"eval of models/nonlinear runs (rc {r.returncode}: {r.stderr.strip()[:200]})")
+    if r.returncode:
+        return
+    ref = reference("nonlinear")
+    summary, losses = load(out, "summary.json"), load(out, "output.json")["losses"]
+    loss = summary["eval"]["loss_nats_per_char"]
+    torch_loss = ref["losses"]["1024"]
+    print(f"     N=1024: gcasim {loss:.5f}, PyTorch {torch_loss:.5f}, gap {100 * (loss - torch_loss) / torch_loss:+.3f} %")
+    check(len(losses) == 1024 and abs(statistics.fmean(losses) - loss) < 1e-9, "output.json holds the 1024 losses")
+    check(relative_gap(loss, torch_loss) < TOLERANCE, "N=1024 loss within 1 % of PyTorch")
+    first = statistics.fmean(losses[:256])
+    check(relative_gap(first, ref["losses"]["256"]) < TOLERANCE,
+          f"N=256 loss within 1 % of PyTorch ({first:.5f} vs {ref['losses']['256']:.5f})")
+    diffs = [abs(a - b) for a, b in zip(losses[:256], ref["first_chunk_position_losses"])]
+    close = sum(d < 1e-3 for d in diffs)
+    print(f"     first chunk: {close}/256 positions within 1e-3 nats, max difference {max(diffs):.4f}")
+    check(close >= 0.9 * 256, "position by position: at least 90 % of the first chunk within 1e-3 nats")
+    check(summary["eval"].get("config_matches_training") is True and "pytorch_loss" in summary["eval"],
+          "the summary carries the PyTorch reference for the trained config")
+    check_timing_and_energy(summary, out)
+
+
+def check_timing_and_energy(summary, out):
+    layers = summary["per_layer"]
+    per_layer = [l["latency_per_token_ns"] for l in layers]
+    check(abs(summary["latency_per_token_ns"]["mean"] - sum(per_layer)) < 1e-6,
+          f"model latency = sum of the layers' ({summary['latency_per_token_ns']['mean']} ns = {per_layer})")
+    total = summary["energy_per_token_pj"]["mean"]["total"]
+    by_layer = sum(l["energy_per_token_pj"]["mean"]["total"] for l in layers)
+    check(abs(total - by_layer) < 1e-6 * total, f"model energy per token = sum of the layers' ({total:.1f} pJ)")
+    with open(os.path.join(out, "energy.csv")) as f:
+        rows = list(csv.DictReader(f))
+    tokens = summary["tokens"]
+    check(len(rows) == tokens * len(layers), f"energy.csv: one row per token and layer ({len(rows)})")
+    csv_total = sum(float(r["total_pj"]) for r in rows) / tokens
+    check(abs(csv_total - total) < 1e-6 * total, "energy.csv adds up to the summary's energy per token")
+
+
+def check_linear(binary, work):
+    out = os.path.join(work, "linear")
+    r = run(binary, ["--model", os.path.join(ROOT, "models", "linear"), "--tokens", "256"], out)
+    check(r.returncode == 0, "eval of models/linear runs")
+    if r.returncode == 0:
+        loss, torch_loss = load(out, "summary.json")["eval"]["loss_nats_per_char"], reference("linear")["losses"]["256"]
+        print(f"     linear N=256: gcasim {loss:.5f}, PyTorch {torch_loss:.5f}")
+        check(relative_gap(loss, torch_loss) < TOLERANCE, "linear model: N=256 loss within 1 % of PyTorch")
+
+
+def check_changed_hardware(binary, work):
+    out = os.path.join(work, "window32")
+    r = run(binary, ["--tokens", "256", "--set", "window=32"], out)
+    check(r.returncode == 0, "eval with --set window=32 runs")
+    if r.returncode == 0:
+        e = load(out, "summary.json")["eval"]
+        check(e["config_matches_training"] is False and "pytorch_loss" not in e,
+              "a changed config is not compared with the PyTorch reference")
+        check(abs(e["loss_nats_per_char"] - reference("nonlinear")["losses"]["256"]) > 1e-3,
+              f"window 32 changes the loss ({e['loss_nats_per_char']:.5f})")
+
+
+def check_generate(binary, work):
+    texts = []
+    for i, extra in enumerate([[], [], ["--temperature", "0.8", "--seed", "5"], ["--temperature", "0.8", "--seed", "5"]]):
+        out = os.path.join(work, f"generate{i}")
+        r = run(binary, ["--mode", "generate", "--prompt", "The ", "--tokens", "40"] + extra, out)
+        check(r.returncode == 0 and r.stdout.startswith("The "), f"generate {extra or 'greedy'} runs and prints the text")
+        texts.append(load(out, "summary.json")["generate"]["generated"] if r.returncode == 0 else None)
+    check(texts[0] == texts[1] and len(texts[0] or "") == 40, "greedy generation: 40 characters, deterministic")
+    check(texts[2] == texts[3], "sampled generation: same seed, same text")
+
+
+def check_bad_inputs(binary, work):
+    cases = [
+        (["--model", os.path.join(ROOT, "models", "softmax")], "softmax"),
+        (["--mode", "translate"], "--mode"),
+        (["--tokens", "100000000"], "--tokens"),
+        (["--set", "head_dim=32"], "head_dim"),
+        (["--mode", "generate"], "--prompt"),
+        (["--mode", "generate", "--prompt", "x", "--temperature", "-1"], "--temperature"),
+        (["--model", os.path.join(work, "no_such_model")], "no_such_model"),
+        (["--set", "window=0"], "window"),
+    ]
+    for args, needle in cases:
+        out = os.path.join(work, "bad")
+        r = run(binary, args, out)
+        lines = r.stderr.strip().splitlines()
+        check(r.returncode == 2 and len(lines) == 1 and needle in lines[0] and not os.path.exists(
+            os.path.join(out, "summary.json")), f"{' '.join(args)[-60:]}: exit 2, one line naming '{needle}'")
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--binary", required=True)
+    p.add_argument("--workdir", required=True)
+    a = p.parse_args()
+    if not os.path.isfile("/usr/share/games/fortunes/fortunes"):
+        sys.exit("check_gpt_model: the fortunes corpus is missing: install the Debian packages fortunes fortunes-min "
+                 "(scripts/setup --all)")
+    os.makedirs(a.workdir, exist_ok=True)
+    check_parity(a.binary, a.workdir)
+    check_linear(a.binary, a.workdir)
+    check_changed_hardware(a.binary, a.workdir)
+    check_generate(a.binary, a.workdir)
+    check_bad_inputs(a.binary, a.workdir)
+    if failures:
+        sys.exit(f"check_gpt_model: {len(failures)} check(s) failed")
+    print("check_gpt_model: all checks passed")
+
+
+if __name__ == "__main__":
+    main()
