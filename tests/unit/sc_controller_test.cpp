@@ -2,6 +2,7 @@
 // wrap-around, masking outside the window, S / phi / outputs against a reference computed from the
 // formulas of hardware.md, phase timing and token starts.
 // Usage: unit_sc_controller SCENARIO (one elaboration per process).
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <random>
@@ -13,6 +14,7 @@
 #include "device/cell_model.h"
 #include "device/quantizer.h"
 #include "sc_test_support.h"
+#include "token_source.h"
 
 using namespace sc_core;
 using namespace gcasim;
@@ -284,6 +286,86 @@ void idle_between_tokens()
     SC_TEST_EQUAL(monitor.checked, 3u);
 }
 
+/// Pushes rows of a stream into a streamed_source at t * period; row `restart` opens a new sequence.
+class stream_producer : public sc_module {
+public:
+    SC_HAS_PROCESS(stream_producer);
+    stream_producer(const sc_module_name& name, const token_stream& rows, streamed_source& target, sc_time period,
+                    std::size_t restart)
+        : sc_module(name), rows_(rows), target_(target), period_(period), restart_(restart)
+    {
+        SC_THREAD(run);
+    }
+
+private:
+    void run()
+    {
+        for (std::size_t t = 0; t < rows_.tokens; ++t) {
+            wait(static_cast<double>(t) * period_ - sc_time_stamp());
+            target_.push(rows_.q_row(t), rows_.k_row(t), rows_.v_row(t), t == 0 || t == restart_);
+        }
+        target_.close();
+    }
+    const token_stream& rows_;
+    streamed_source& target_;
+    sc_time period_;
+    std::size_t restart_;
+};
+
+/// Every token's outputs and visible-key count, by token.
+struct output_log : token_observer {
+    std::vector<std::vector<double>> outputs;
+    std::vector<std::size_t> visible, first_slot;
+    void on_token(const token_result& r) override
+    {
+        outputs.push_back(r.output);
+        visible.push_back(static_cast<std::size_t>(std::count(r.visible.begin(), r.visible.end(), 1)));
+        first_slot.push_back(static_cast<std::size_t>(r.slot_token[0]));
+    }
+};
+
+// A streamed_source fed at t * period gives exactly the preloaded stream's outputs; a new sequence
+// at token 130 empties the window: from there the head computes what a fresh head computes on
+// tokens 130... (ring from slot 0, only the new sequence's keys visible).
+void streamed_source_sequences()
+{
+    config::head_config c = small_head(100, 4, 100);
+    c.cell.tau_ns = 20000;
+    const std::size_t T = 200, restart = 130, d = 4;
+    const token_stream all = random_stream(T, d, 7);
+    token_stream tail = all;
+    tail.tokens = T - restart;
+    tail.q.erase(tail.q.begin(), tail.q.begin() + restart * d);
+    tail.k.erase(tail.k.begin(), tail.k.begin() + restart * d);
+    tail.v.erase(tail.v.begin(), tail.v.begin() + restart * d);
+
+    streamed_source source(d);
+    stream_producer producer("producer", all, source, 100 * ns, restart);
+    attention_head preloaded("preloaded", c, all), streamed("streamed", c, source, 1), fresh("fresh", c, tail, 2);
+    output_log log_preloaded, log_streamed, log_fresh;
+    preloaded.controller.add_observer(&log_preloaded);
+    streamed.controller.add_observer(&log_streamed);
+    fresh.controller.add_observer(&log_fresh);
+    sc_start();
+
+    SC_TEST_EQUAL(log_streamed.outputs.size(), T);
+    for (std::size_t t = 0; t < restart; ++t)
+        for (std::size_t e = 0; e < d; ++e)
+            SC_TEST_EQUAL(log_streamed.outputs[t][e], log_preloaded.outputs[t][e]);
+    SC_TEST_EQUAL(log_streamed.visible[restart], 1u);
+    SC_TEST_EQUAL(log_streamed.first_slot[restart], restart);  // token 130 went into slot 0
+    SC_TEST_EQUAL(streamed.controller.late_tokens(), 0u);
+    for (std::size_t t = restart; t < T; ++t) {
+        SC_TEST_EQUAL(log_streamed.visible[t], log_fresh.visible[t - restart]);
+        for (std::size_t e = 0; e < d; ++e)
+            SC_TEST_CHECK(std::fabs(log_streamed.outputs[t][e] - log_fresh.outputs[t - restart][e]) < 1e-9);
+    }
+    bool differs = false;  // and the restart mattered: without it, the old keys would still count
+    for (std::size_t t = restart; t < T; ++t)
+        differs = differs || log_streamed.outputs[t] != log_preloaded.outputs[t];
+    SC_TEST_CHECK(differs);
+}
+
 }  // namespace
 
 int sc_main(int argc, char** argv)
@@ -293,5 +375,6 @@ int sc_main(int argc, char** argv)
                          {"phases_default", phases_default},
                          {"phases_custom", phases_custom},
                          {"back_to_back", back_to_back},
-                         {"idle_between_tokens", idle_between_tokens}});
+                         {"idle_between_tokens", idle_between_tokens},
+                         {"streamed_source_sequences", streamed_source_sequences}});
 }
