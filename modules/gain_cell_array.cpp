@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "analog_payload.h"
 
@@ -9,11 +10,28 @@ namespace gcasim {
 
 using namespace sc_core;
 
+namespace {
+
+/// Where every stored value is a DAC grid point (quantized, noiseless writes, no per-cell gains),
+/// the cells keep one-byte codes: the same numbers in 1/24 of the memory.
+std::optional<device::cell_lines::code_grid> code_grid_of(const gain_cell_array::params& p,
+                                                          const device::quantizer& dac)
+{
+    if (!dac.enabled() || dac.levels() > device::cell_lines::max_code_levels || p.dac_sigma > 0 ||
+        p.cell_variation > 0)
+        return std::nullopt;
+    return device::cell_lines::code_grid{dac.step(), dac.levels()};
+}
+
+}  // namespace
+
 gain_cell_array::gain_cell_array(const sc_module_name& name, const params& p)
     : sc_module(name), write_socket("write_socket"), mac_socket("mac_socket"), params_(p),
-      dac_(0.0, p.v_max, p.dac_levels), cells_(p.token_lines, p.width, p.model,
+      dac_(0.0, p.v_max, p.dac_levels), grid_(code_grid_of(p, dac_)),
+      cells_(p.token_lines, p.width, p.model,
              p.layout == orientation::token_per_column ? device::cell_lines::storage::by_cell
-                                                       : device::cell_lines::storage::by_line),
+                                                       : device::cell_lines::storage::by_line,
+             grid_ ? &*grid_ : nullptr),
       written_at_(p.token_lines, SC_ZERO_TIME),
       written_factor_(p.token_lines, 1.0), decay_ref_(SC_ZERO_TIME), decay_(p.token_lines, 1.0), stored_(p.width, 0.0),
       write_noise_(device::derive_seed(p.seed, 1)), read_noise_(device::derive_seed(p.seed, 2)), events_()

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include <systemc>
@@ -76,6 +77,7 @@ private:
 
     params params_;
     device::quantizer dac_;
+    std::optional<device::cell_lines::code_grid> grid_;  ///< set: cells stored as DAC codes
     device::cell_lines cells_;
     // Leakage: delta = exp(-(now - written)/tau) = exp(-(now - ref)/tau) * exp((written - ref)/tau),
     // one exp per MAC instead of one per line; `ref` moves forward so neither factor overflows.

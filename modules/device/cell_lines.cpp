@@ -5,6 +5,11 @@
 #include <cmath>
 #include <cstring>
 #include <stdexcept>
+#include <string>
+
+#if defined(__AVX__) && defined(__SSE4_1__)
+#include <immintrin.h>
+#endif
 
 namespace gcasim::device {
 
@@ -26,16 +31,67 @@ inline void store4(double* p, const vec4& v)
     std::memcpy(p, &v, sizeof v);
 }
 
+/// Four one-byte codes as four doubles.
+inline vec4 codes_to_doubles(const std::uint8_t* codes)
+{
+#if defined(__AVX__) && defined(__SSE4_1__)
+    // One zero-extension and one conversion; the generic version below compiles to byte-by-byte
+    // extraction.
+    std::int32_t bits;
+    std::memcpy(&bits, codes, sizeof bits);
+    const __m256d v = _mm256_cvtepi32_pd(_mm_cvtepu8_epi32(_mm_cvtsi32_si128(bits)));
+    vec4 out;
+    std::memcpy(&out, &v, sizeof out);
+    return out;
+#else
+    return vec4{double(codes[0]), double(codes[1]), double(codes[2]), double(codes[3])};
+#endif
+}
+
+/// y = step * k - v_mid of four cells from their codes k, rounded exactly as write() rounds
+/// stored_volts - v_mid where the DAC produced stored_volts = step * k.
+inline vec4 grid_deviation4(const std::uint8_t* codes, const vec4& step, const vec4& mid)
+{
+    vec4 v = codes_to_doubles(codes) * step;
+    // Round the product on its own: a fused multiply-add into v - mid would differ in the last bit.
+#if defined(__AVX__)
+    __asm__("" : "+x"(v));
+#else
+    __asm__("" : "+m"(v));
+#endif
+    return v - mid;
+}
+
+inline vec4 splat4(double x)
+{
+    return vec4{x, x, x, x};
+}
+
 }  // namespace
 
-cell_lines::cell_lines(std::size_t lines, std::size_t width, const cell_model& model, storage order)
+cell_lines::cell_lines(std::size_t lines, std::size_t width, const cell_model& model, storage order,
+                       const code_grid* grid)
     : lines_(lines), width_(width), model_(model), degree_(model.degree()), order_(order), has_gains_(false),
-      first_plane_(1), powers_(lines * width * model.degree(), 0.0), y_(), gain_(), decay_rate_(),
-      scratch_(lines * (model.degree() + 1), 0.0), pulsed_lines_(lines, 0)
+      first_plane_(1), powers_(), y_(), gain_(), decay_rate_(), scratch_(lines * (model.degree() + 1), 0.0),
+      pulsed_lines_(lines, 0)
 {
     if (lines == 0 || width == 0)
         throw std::invalid_argument("cell_lines needs at least one line and one cell");
     // Unwritten cells hold v_mid (y = 0) with unit gain.
+    if (!grid) {
+        powers_.assign(lines * width * degree_, 0.0);
+        return;
+    }
+    if (grid->levels < 2 || grid->levels > max_code_levels || !(grid->step > 0) || !std::isfinite(grid->step))
+        throw std::invalid_argument("cell_lines: a code grid needs 2..256 levels and a positive step");
+    coded_ = true;
+    grid_ = *grid;
+    codes_.assign(lines * width, 0);
+    written_.assign(lines, 0);
+    for (int k = 0; k < grid_.levels; ++k) {
+        const volatile double v = grid_.step * k;  // rounded as the DAC rounds it (no fused step*k - v_mid)
+        grid_deviation_.push_back(v - v_mid);
+    }
 }
 
 void cell_lines::set_cell_gains(const std::vector<double>& gains)
@@ -48,6 +104,9 @@ void cell_lines::set_cell_gains(const std::vector<double>& gains)
             y_[line * width_ + w] = deviation(line, w);
     gain_ = gains;
     has_gains_ = true;
+    coded_ = false;  // the gains live in the planes
+    codes_ = {};
+    written_ = {};
     first_plane_ = 0;
     powers_.assign(lines_ * width_ * (degree_ + 1), 0.0);
     for (std::size_t line = 0; line < lines_; ++line)
@@ -69,6 +128,8 @@ void cell_lines::write(std::size_t line, const double* stored_volts)
 {
     if (line >= lines_)
         throw std::out_of_range("cell_lines::write: line index out of range");
+    if (coded_)
+        return write_codes(line, stored_volts);
     for (std::size_t w = 0; w < width_; ++w) {
         const double y = stored_volts[w] - v_mid;
         double p = 1.0;
@@ -82,6 +143,31 @@ void cell_lines::write(std::size_t line, const double* stored_volts)
             powers_[index(k, line, w)] = p;
         }
     }
+}
+
+void cell_lines::write_codes(std::size_t line, const double* stored_volts)
+{
+    for (std::size_t w = 0; w < width_; ++w) {
+        const double v = stored_volts[w];
+        const double k = std::nearbyint(v / grid_.step);
+        if (!(k >= 0 && k < grid_.levels && grid_.step * k == v))
+            throw std::invalid_argument("cell_lines::write: " + std::to_string(v) +
+                                        " V is not on the DAC grid of this array");
+        codes_[code_index(line, w)] = static_cast<std::uint8_t>(k);
+    }
+    written_[line] = 1;
+}
+
+double cell_lines::power(int k, std::size_t line, std::size_t cell) const
+{
+    if (!coded_)
+        return powers_[index(k, line, cell)];
+    // The same products write() stores in the planes: y, y*y, (y*y)*y.
+    const double y = deviation(line, cell);
+    double p = y;
+    for (int i = 1; i < k; ++i)
+        p *= y;
+    return p;
 }
 
 double cell_lines::stored(std::size_t line, std::size_t cell) const
@@ -140,7 +226,13 @@ void cell_lines::mac_per_line(const double* in, const double* delta, const std::
     const int first = has_gains_ ? 0 : 1;
     const int planes = degree_ - first + 1;
     double* dots = &scratch_[static_cast<std::size_t>(first) * lines_];
-    if (order_ == storage::by_cell) {
+    if (order_ == storage::by_cell && coded_) {
+        switch (degree_) {
+        case 1: dot_lines_coded<1>(in, dots); break;
+        case 2: dot_lines_coded<2>(in, dots); break;
+        default: dot_lines_coded<3>(in, dots); break;
+        }
+    } else if (order_ == storage::by_cell) {
         switch (planes) {
         case 1: dot_lines<1>(in, dots); break;
         case 2: dot_lines<2>(in, dots); break;
@@ -150,10 +242,9 @@ void cell_lines::mac_per_line(const double* in, const double* delta, const std::
     } else {
         for (int k = first; k <= degree_; ++k)
             for (std::size_t line = 0; line < lines_; ++line) {
-                const double* y = &powers_[index(k, line, 0)];
                 double acc = 0.0;
                 for (std::size_t w = 0; w < width_; ++w)
-                    acc += in[w] * y[w];
+                    acc += in[w] * power(k, line, w);
                 scratch_[static_cast<std::size_t>(k) * lines_ + line] = acc;
             }
     }
@@ -191,6 +282,14 @@ void cell_lines::mac_per_width(const double* in, const double* delta, double* ou
     const int first = has_gains_ ? 0 : 1;
     const int planes = degree_ - first + 1;
     const double* weights = &scratch_[static_cast<std::size_t>(first) * lines_];
+    if (order_ == storage::by_line && coded_) {
+        switch (degree_) {
+        case 1: accumulate_width_coded<1>(weights, pulsed, out); break;
+        case 2: accumulate_width_coded<2>(weights, pulsed, out); break;
+        default: accumulate_width_coded<3>(weights, pulsed, out); break;
+        }
+        return;
+    }
     if (order_ == storage::by_line) {
         switch (planes) {
         case 1: accumulate_width<1>(weights, pulsed, out); break;
@@ -204,7 +303,7 @@ void cell_lines::mac_per_width(const double* in, const double* delta, double* ou
         const double* g = &scratch_[static_cast<std::size_t>(k) * lines_];
         for (std::size_t w = 0; w < width_; ++w)
             for (std::size_t i = 0; i < pulsed; ++i)
-                out[w] += g[i] * powers_[index(k, pulsed_lines_[i], w)];
+                out[w] += g[i] * power(k, pulsed_lines_[i], w);
     }
 }
 
@@ -263,6 +362,84 @@ template <int Planes> void cell_lines::accumulate_width(const double* weights, s
         for (std::size_t i = 0; i < pulsed; ++i)
             for (int p = 0; p < Planes; ++p)
                 out[w] += weights[p * lines_ + i] * base[p * plane + pulsed_lines_[i] * width_ + w];
+}
+
+template <int Degree> void cell_lines::dot_lines_coded(const double* in, double* dots) const
+{
+    // dot_lines with the powers rebuilt from the codes (same products, same order of the sums).
+    const vec4 step = splat4(grid_.step), mid = splat4(v_mid);
+    std::size_t line0 = 0;
+    for (; line0 + block <= lines_; line0 += block) {
+        vec4 acc[Degree][2] = {};
+        for (std::size_t w = 0; w < width_; ++w) {
+            const double x = in[w];
+            const std::uint8_t* codes = &codes_[w * lines_ + line0];
+            for (int h = 0; h < 2; ++h) {
+                const vec4 y = grid_deviation4(codes + 4 * h, step, mid);
+                vec4 p = y;
+                for (int k = 0; k < Degree; ++k) {
+                    acc[k][h] += x * p;
+                    if (k + 1 < Degree)
+                        p *= y;
+                }
+            }
+        }
+        for (int k = 0; k < Degree; ++k) {
+            store4(dots + k * lines_ + line0, acc[k][0]);
+            store4(dots + k * lines_ + line0 + 4, acc[k][1]);
+        }
+    }
+    for (std::size_t line = line0; line < lines_; ++line)
+        for (int k = 0; k < Degree; ++k) {
+            double acc = 0.0;
+            for (std::size_t w = 0; w < width_; ++w)
+                acc += in[w] * power(k + 1, line, w);
+            dots[k * lines_ + line] = acc;
+        }
+    for (std::size_t line = 0; line < lines_; ++line)
+        if (!written_[line])  // y = 0 in every cell, whatever its code
+            for (int k = 0; k < Degree; ++k)
+                dots[k * lines_ + line] = 0.0;
+}
+
+template <int Degree>
+void cell_lines::accumulate_width_coded(const double* weights, std::size_t pulsed, double* out) const
+{
+    // accumulate_width with the powers rebuilt from the codes. Unwritten lines (y = 0) add nothing.
+    const vec4 step = splat4(grid_.step), mid = splat4(v_mid);
+    std::size_t w0 = 0;
+    for (; w0 + block <= width_; w0 += block) {
+        vec4 acc0 = {}, acc1 = {};
+        for (std::size_t i = 0; i < pulsed; ++i) {
+            const std::size_t line = pulsed_lines_[i];
+            if (!written_[line])
+                continue;
+            const std::uint8_t* codes = &codes_[line * width_ + w0];
+            const vec4 y0 = grid_deviation4(codes, step, mid), y1 = grid_deviation4(codes + 4, step, mid);
+            vec4 p0 = y0, p1 = y1;
+            for (int k = 0; k < Degree; ++k) {
+                const double g = weights[k * lines_ + i];
+                acc0 += g * p0;
+                acc1 += g * p1;
+                if (k + 1 < Degree) {
+                    p0 *= y0;
+                    p1 *= y1;
+                }
+            }
+        }
+        store4(out + w0, load4(out + w0) + acc0);
+        store4(out + w0 + 4, load4(out + w0 + 4) + acc1);
+    }
+    for (std::size_t w = w0; w < width_; ++w)
+        for (std::size_t i = 0; i < pulsed; ++i)
+            if (written_[pulsed_lines_[i]]) {
+                const double y = deviation(pulsed_lines_[i], w);
+                double p = y;
+                for (int k = 0; k < Degree; ++k) {
+                    out[w] += weights[k * lines_ + i] * p;
+                    p *= y;
+                }
+            }
 }
 
 }  // namespace gcasim::device

@@ -18,11 +18,23 @@ public:
     /// rounding (the sums run in a different order).
     enum class storage { by_line, by_cell };
 
-    /// `lines` token lines of `width` cells each (width = head dimension).
-    cell_lines(std::size_t lines, std::size_t width, const cell_model& model, storage order = storage::by_line);
+    /// Stored voltages on the uniform grid v = step * k, k = 0..levels-1 (a quantizing DAC without
+    /// write noise). Each cell then keeps its code k in one byte instead of its powers y^1..y^degree
+    /// (8 bytes each) and the MACs rebuild the powers on the fly, bit for bit as the stored powers
+    /// would be: the same results, arrays 24x smaller, so a whole layer's cells stay in cache.
+    struct code_grid {
+        double step = 0;
+        int levels = 0;  ///< 2..max_code_levels
+    };
+    static constexpr int max_code_levels = 256;
+
+    /// `lines` token lines of `width` cells each (width = head dimension). With a `grid`, every
+    /// write must be on it (a value off the grid throws std::invalid_argument).
+    cell_lines(std::size_t lines, std::size_t width, const cell_model& model, storage order = storage::by_line,
+               const code_grid* grid = nullptr);
 
     /// Cell-to-cell variation: each cell's read current is multiplied by its gain (lines x width,
-    /// line-major). Static; call before writing.
+    /// line-major). Static; call before writing. Leaves code storage (the gains need planes).
     void set_cell_gains(const std::vector<double>& gains);
 
     /// Spread of retention times: cell (line, w) decays with delta_line^rate (rate = tau/tau_cell),
@@ -49,6 +61,8 @@ public:
 
     std::size_t lines() const { return lines_; }
     std::size_t width() const { return width_; }
+    /// True while cells are stored as grid codes (see code_grid).
+    bool stores_codes() const { return coded_; }
 
 private:
     /// Plane k holds gain * y^k (plane 0, the gain itself, only with gains), in the storage order.
@@ -58,14 +72,26 @@ private:
         return plane + (order_ == storage::by_line ? line * width_ + cell : cell * lines_ + line);
     }
     double cell_read(std::size_t line, std::size_t cell, double delta_line) const;
+    /// Storage position of a cell in codes_ (the planes' order).
+    std::size_t code_index(std::size_t line, std::size_t cell) const
+    {
+        return order_ == storage::by_line ? line * width_ + cell : cell * lines_ + line;
+    }
     double deviation(std::size_t line, std::size_t cell) const
     {
+        if (coded_)
+            return written_[line] ? grid_deviation_[codes_[code_index(line, cell)]] : 0.0;
         return has_gains_ ? y_[line * width_ + cell] : powers_[index(1, line, cell)];
     }
+    /// gain * y^power of a cell, as stored in the planes or rebuilt from its code.
+    double power(int k, std::size_t line, std::size_t cell) const;
+    void write_codes(std::size_t line, const double* stored_volts);
     void mac_per_line_per_cell(const double* in, const double* delta, const std::uint8_t* enabled, double* out);
     void mac_per_width_per_cell(const double* in, const double* delta, double* out);
     template <int Planes> void dot_lines(const double* in, double* dots) const;
     template <int Planes> void accumulate_width(const double* weights, std::size_t pulsed, double* out) const;
+    template <int Degree> void dot_lines_coded(const double* in, double* dots) const;
+    template <int Degree> void accumulate_width_coded(const double* weights, std::size_t pulsed, double* out) const;
 
     std::size_t lines_, width_;
     cell_model model_;
@@ -76,6 +102,11 @@ private:
     std::vector<double> powers_;      ///< planes first_plane_..degree, see index()
     std::vector<double> y_, gain_;    ///< deviation and gain per cell, line-major (only with gains)
     std::vector<double> decay_rate_;  ///< per cell, empty = every cell decays with its line
+    bool coded_ = false;               ///< cells stored as grid codes (codes_), no planes
+    code_grid grid_{};
+    std::vector<std::uint8_t> codes_;  ///< grid code per cell, in the storage order
+    std::vector<std::uint8_t> written_;          ///< per line: written at least once (else y = 0)
+    std::vector<double> grid_deviation_;         ///< y = step * k - v_mid per code k
     static constexpr std::size_t block = 8;  ///< lines or outputs accumulated together in registers
     std::vector<double> scratch_;            ///< per-power partial sums or weights of one MAC
     std::vector<std::size_t> pulsed_lines_;  ///< lines with a pulse in the current V MAC

@@ -34,25 +34,6 @@ cell_model::cell_model(nonlinearity shape, leakage_form leak, int polarity)
         a *= polarity;
 }
 
-std::array<double, 4> cell_model::term_weights(double delta) const
-{
-    std::array<double, 4> w = coefficients_;
-    switch (leak_) {
-    case leakage_form::none:
-        break;
-    case leakage_form::current:
-        for (double& x : w)
-            x *= delta;
-        break;
-    case leakage_form::voltage:
-        w[1] *= delta;
-        w[2] *= delta * delta;
-        w[3] *= delta * delta * delta;
-        break;
-    }
-    return w;
-}
-
 double cell_model::read(double v_stored, double delta) const
 {
     const double y = v_stored - v_mid;

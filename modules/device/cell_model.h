@@ -36,7 +36,24 @@ public:
 
     /// Weights w_i with read(v, delta) = sum_i w_i * y^i: the leakage factor is one number per
     /// stored token, so a MAC over a token line needs these four numbers, not a polynomial per cell.
-    std::array<double, 4> term_weights(double delta) const;
+    std::array<double, 4> term_weights(double delta) const
+    {
+        std::array<double, 4> w = coefficients_;
+        switch (leak_) {
+        case leakage_form::none:
+            break;
+        case leakage_form::current:
+            for (double& x : w)
+                x *= delta;
+            break;
+        case leakage_form::voltage:
+            w[1] *= delta;
+            w[2] *= delta * delta;
+            w[3] *= delta * delta * delta;
+            break;
+        }
+        return w;
+    }
 
     /// Highest power of y with a non-zero coefficient (1 for linear, 3 for the cubic).
     int degree() const { return degree_; }

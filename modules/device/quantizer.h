@@ -2,7 +2,26 @@
 // counter). Plain C++.
 #pragma once
 
+#include <cmath>
+
 namespace gcasim::device {
+
+/// Clamp helper used by the pulse and readout circuits.
+inline double clamp(double x, double lo, double hi) { return x < lo ? lo : (x > hi ? hi : x); }
+
+/// Round half to even, independent of the current floating-point rounding mode. Inline: the
+/// quantizers run it a few thousand times per token.
+inline double round_half_even(double x)
+{
+    if (!(std::fabs(x) < 0x1p52))
+        return x;  // already an integer (or NaN / infinite)
+    const double whole = std::trunc(x);
+    const double fraction = std::fabs(x - whole);  // exact
+    double r = whole;
+    if (fraction > 0.5 || (fraction == 0.5 && std::trunc(whole * 0.5) != whole * 0.5))
+        r += std::copysign(1.0, x);  // exact below 2^52
+    return r == 0.0 ? 0.0 : r;       // +0, as x - remainder(x, 1) gives
+}
 
 /// The authors' quantizer: clamp to [lo, hi], step = (hi - lo)/(levels - 1), grid anchored at 0,
 /// x_q = step * round_half_even(x / step). `levels == 0` means "no quantization" (clamp only).
@@ -10,10 +29,14 @@ class quantizer {
 public:
     quantizer(double lo, double hi, int levels);
 
-    double operator()(double x) const;
+    double operator()(double x) const
+    {
+        const double c = clamp(x, lo_, hi_);
+        return levels_ == 0 ? c : step_ * round_half_even(c / step_);
+    }
 
     /// Index of the nearest grid point (after clamping), i.e. round_half_even(x/step).
-    long steps(double x) const;
+    long steps(double x) const { return static_cast<long>(round_half_even(clamp(x, lo_, hi_) / step_)); }
 
     double step() const { return step_; }
     double lo() const { return lo_; }
@@ -26,11 +49,7 @@ private:
     int levels_;
 };
 
-/// Round half to even, independent of the current floating-point rounding mode.
-double round_half_even(double x);
 
-/// Clamp helper used by the pulse and readout circuits.
-inline double clamp(double x, double lo, double hi) { return x < lo ? lo : (x > hi ? hi : x); }
 
 /// HardSigmoid of the charge-to-pulse converter: phi = clamp(S/s_sat, 0, 1), the output pulse
 /// width as a fraction of T_max.

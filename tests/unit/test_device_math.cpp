@@ -500,3 +500,99 @@ TEST_CASE("cell_lines rewrite replaces a line; bad arguments throw", "[cell_line
     CHECK_THROWS_AS(cell_lines(0, 4, m), std::invalid_argument);
     CHECK_THROWS_AS(cell_lines(4, 0, m), std::invalid_argument);
 }
+
+namespace {
+
+/// MACs of the same DAC-grid values through plane storage and code storage. Lines 4 and 17 are
+/// never written (y = 0); some lines are disabled, some without a pulse.
+void compare_code_and_plane_storage(std::size_t width, bool bit_identical)
+{
+    const random_lines data(21, width, 77);
+    const cell_lines::code_grid grid{0.9 / 7, 8};
+    const quantizer dac(0.0, 0.9, 8);
+    std::vector<double> volts(data.volts.size());
+    std::transform(data.volts.begin(), data.volts.end(), volts.begin(), [&](double v) { return dac(v); });
+    auto same = [&](double a, double b) {
+        if (bit_identical)
+            CHECK(a == b);
+        else
+            CHECK_THAT(a, WithinAbs(b, 1e-13 * (1 + std::fabs(b))));
+    };
+    for (cell_lines::storage order : orders)
+        for (nonlinearity shape : shapes)
+            for (leakage_form leak : leaks) {
+                INFO("width " << width << ", order " << int(order) << ", shape " << int(shape) << ", leak "
+                              << int(leak));
+                const cell_model m(shape, leak, -1);
+                cell_lines planes(data.lines, data.width, m, order);
+                cell_lines codes(data.lines, data.width, m, order, &grid);
+                REQUIRE(codes.stores_codes());
+                REQUIRE(!planes.stores_codes());
+                for (std::size_t l = 0; l < data.lines; ++l)
+                    if (l != 4 && l != 17) {
+                        planes.write(l, &volts[l * data.width]);
+                        codes.write(l, &volts[l * data.width]);
+                    }
+                for (std::size_t l = 0; l < data.lines; ++l)
+                    for (std::size_t w = 0; w < data.width; ++w)
+                        REQUIRE(codes.decayed_deviation(l, w, 0.5) == planes.decayed_deviation(l, w, 0.5));
+                std::vector<double> a(data.lines), b(data.lines);
+                planes.mac_per_line(data.in_width.data(), data.delta.data(), data.enabled.data(), a.data());
+                codes.mac_per_line(data.in_width.data(), data.delta.data(), data.enabled.data(), b.data());
+                for (std::size_t l = 0; l < data.lines; ++l)
+                    same(b[l], a[l]);
+                std::vector<double> c(data.width), d(data.width);
+                planes.mac_per_width(data.in_lines.data(), data.delta.data(), c.data());
+                codes.mac_per_width(data.in_lines.data(), data.delta.data(), d.data());
+                for (std::size_t w = 0; w < data.width; ++w)
+                    same(d[w], c[w]);
+            }
+}
+
+}  // namespace
+
+TEST_CASE("cell_lines code storage gives the plane storage's MACs", "[cell_lines]")
+{
+    // Widths in blocks of 8 (every head dimension the platforms use): the same sums in the same
+    // order, bit for bit. Other widths: the compiler may fuse the remainder's sums differently.
+    compare_code_and_plane_storage(24, true);
+    compare_code_and_plane_storage(19, false);
+}
+
+TEST_CASE("cell_lines code storage rejects values off the grid and bad grids", "[cell_lines]")
+{
+    const cell_model m(nonlinearity::polynomial, leakage_form::voltage, 1);
+    const cell_lines::code_grid grid{0.9 / 7, 8};
+    cell_lines cells(2, 3, m, cell_lines::storage::by_cell, &grid);
+    const quantizer dac(0.0, 0.9, 8);
+    const double on_grid[3] = {0.0, 0.9 / 7 * 3, dac(0.9)}, off_grid[3] = {0.0, 0.2, 0.9},
+                 above[3] = {0.0, 0.0, 0.9 / 7 * 8}, nan[3] = {0.0, std::nan(""), 0.0};
+    CHECK_NOTHROW(cells.write(0, on_grid));
+    CHECK_THROWS_AS(cells.write(1, off_grid), std::invalid_argument);
+    CHECK_THROWS_AS(cells.write(1, above), std::invalid_argument);
+    CHECK_THROWS_AS(cells.write(1, nan), std::invalid_argument);
+    const cell_lines::code_grid too_many{0.001, 257}, one_level{0.1, 1}, no_step{0.0, 8};
+    CHECK_THROWS_AS(cell_lines(2, 3, m, cell_lines::storage::by_cell, &too_many), std::invalid_argument);
+    CHECK_THROWS_AS(cell_lines(2, 3, m, cell_lines::storage::by_cell, &one_level), std::invalid_argument);
+    CHECK_THROWS_AS(cell_lines(2, 3, m, cell_lines::storage::by_cell, &no_step), std::invalid_argument);
+    // Cell gains need the planes: the array leaves code storage and keeps its values.
+    cells.set_cell_gains(std::vector<double>(6, 1.0));
+    CHECK(!cells.stores_codes());
+    CHECK(cells.stored(0, 1) == 0.9 / 7 * 3);
+    CHECK(cells.stored(1, 1) == 0.45);
+}
+
+TEST_CASE("round_half_even equals x - remainder(x, 1) on random and tie values", "[quantizer]")
+{
+    // The definition the authors' quantizer uses (remainder rounds its quotient half to even).
+    std::mt19937_64 rng(2024);
+    std::uniform_real_distribution<double> wide(-1e6, 1e6), narrow(-20.0, 20.0);
+    for (int i = 0; i < 200000; ++i) {
+        const double x = i % 3 == 0 ? wide(rng) : (i % 3 == 1 ? narrow(rng) : std::ldexp(std::floor(narrow(rng) * 4), -2));
+        const double expected = x - std::remainder(x, 1.0);
+        REQUIRE(round_half_even(x) == expected);
+        REQUIRE(std::signbit(round_half_even(x)) == std::signbit(expected));
+    }
+    CHECK(std::isnan(round_half_even(std::nan(""))));
+    CHECK(round_half_even(std::ldexp(1.0, 60)) == std::ldexp(1.0, 60));
+}
