@@ -147,8 +147,7 @@ double parse_temperature(const std::string& text)
 }
 
 /// Input checks that do not depend on the simulation; the plan for the chosen mode.
-std::unique_ptr<model::token_plan> make_plan(const platform::cli_options& options, const model::char_model& m,
-                                             std::u32string& text)
+std::unique_ptr<model::token_plan> make_plan(const platform::cli_options& options, const model::char_model& m)
 {
     const std::string mode = options.extra.at("mode");
     if (!options.input_file.empty())
@@ -156,8 +155,8 @@ std::unique_ptr<model::token_plan> make_plan(const platform::cli_options& option
     if (mode == "eval") {
         if (options.extra.count("prompt"))
             throw config_error("--prompt: only with --mode generate");
-        text = options.extra.count("text") ? model::read_text_file(options.extra.at("text"))
-                                           : model::fortunes_validation_text(m.header().at("corpus"));
+        const std::u32string text = options.extra.count("text") ? model::read_text_file(options.extra.at("text"))
+                                                                : model::fortunes_validation_text(m.header().at("corpus"));
         const std::size_t predictions = options.tokens.value_or(1024);
         if (text.size() < 2 || predictions > text.size() - 1)
             throw config_error("--tokens: value " + std::to_string(predictions) + " is out of range; allowed: 1 .. " +
@@ -287,23 +286,10 @@ json layer_summary(const attention_layer& layer, const platform::latency_meter& 
               {"full_window_tokens", layer.ledger.full_window_rows()}}}};
 }
 
-void run(session& state, const platform::cli_options& options, const json& config)
+/// A latency meter per layer, and energy.csv rows (token, layer, components, total) from every ledger.
+std::vector<std::unique_ptr<platform::latency_meter>> attach_meters(model::model_hardware& hardware, atomic_file& csv)
 {
-    const model::char_model& m = *state.model;
-    const config::head_config head = config::parse_head_config(config);
-    if (static_cast<std::size_t>(head.head_dim) != m.shape().head_dim)
-        throw config_error("config key 'head_dim': value " + std::to_string(head.head_dim) +
-                           " differs from the model's head dimension; allowed: " + std::to_string(m.shape().head_dim));
-    const std::string mode = options.extra.at("mode");
-    std::u32string text;
-    const std::unique_ptr<model::token_plan> plan = make_plan(options, m, text);
-    platform::prepare_output_dir(options.out_dir);
-    platform::output_set outputs(options.out_dir, {"summary.json", "energy.csv", "output.json"});
-
-    model::model_hardware hardware("model", m, head, config::parse_energy_config(config),
-                                   config::parse_sim_threads(config), *plan);
     std::vector<std::unique_ptr<platform::latency_meter>> latency;
-    atomic_file& csv = outputs.add("energy.csv");
     platform::write_csv_header(csv.stream(), "token,layer");
     for (std::size_t l = 0; l < hardware.layers.size(); ++l) {
         latency.push_back(std::make_unique<platform::latency_meter>());
@@ -320,6 +306,40 @@ void run(session& state, const platform::cli_options& options, const json& confi
             out << "\n";
         });
     }
+    return latency;
+}
+
+/// Timing and energy of the whole model's attention and of each layer.
+void add_hardware_report(json& summary, const model::model_hardware& hardware, const config::head_config& head,
+                         const std::vector<std::unique_ptr<platform::latency_meter>>& latency)
+{
+    summary["sub_tiles_per_head"] = head.sub_tiles();
+    summary["token_period_ns"] = head.timing.token_period_ns;
+    summary["decay_per_token"] = head.cell.tau_ns > 0 ? head.timing.token_period_ns / head.cell.tau_ns : 0.0;
+    summary["latency_per_token_ns"] = latency_report(hardware.token_latency());
+    summary["tokens_started_late"] = hardware.late_tokens();
+    summary["energy_per_token_pj"] = {{"mean", model_energy(hardware, false)},
+                                      {"full_window", model_energy(hardware, true)}};
+    summary["per_layer"] = json::array();
+    for (std::size_t l = 0; l < hardware.layers.size(); ++l)
+        summary["per_layer"].push_back(layer_summary(*hardware.layers[l], *latency[l], head.timing.clock_period_ns));
+}
+
+void run(session& state, const platform::cli_options& options, const json& config)
+{
+    const model::char_model& m = *state.model;
+    const config::head_config head = config::parse_head_config(config);
+    if (static_cast<std::size_t>(head.head_dim) != m.shape().head_dim)
+        throw config_error("config key 'head_dim': value " + std::to_string(head.head_dim) +
+                           " differs from the model's head dimension; allowed: " + std::to_string(m.shape().head_dim));
+    const std::string mode = options.extra.at("mode");
+    const std::unique_ptr<model::token_plan> plan = make_plan(options, m);
+    platform::prepare_output_dir(options.out_dir);
+    platform::output_set outputs(options.out_dir, {"summary.json", "energy.csv", "output.json"});
+
+    model::model_hardware hardware("model", m, head, config::parse_energy_config(config),
+                                   config::parse_sim_threads(config), *plan);
+    const auto latency = attach_meters(hardware, outputs.add("energy.csv"));
 
     const auto wall_start = std::chrono::steady_clock::now();
     sc_start();
@@ -333,16 +353,7 @@ void run(session& state, const platform::cli_options& options, const json& confi
     summary["model"] = {{"dir", m.dir()},           {"attention", m.shape().attention}, {"layers", m.shape().layers},
                         {"heads", m.shape().heads}, {"trained_window", m.shape().window},
                         {"trained_config", state.derived}};
-    summary["sub_tiles_per_head"] = head.sub_tiles();
-    summary["token_period_ns"] = head.timing.token_period_ns;
-    summary["decay_per_token"] = head.cell.tau_ns > 0 ? head.timing.token_period_ns / head.cell.tau_ns : 0.0;
-    summary["latency_per_token_ns"] = latency_report(hardware.token_latency());
-    summary["tokens_started_late"] = hardware.late_tokens();
-    summary["energy_per_token_pj"] = {{"mean", model_energy(hardware, false)},
-                                      {"full_window", model_energy(hardware, true)}};
-    summary["per_layer"] = json::array();
-    for (std::size_t l = 0; l < hardware.layers.size(); ++l)
-        summary["per_layer"].push_back(layer_summary(*hardware.layers[l], *latency[l], head.timing.clock_period_ns));
+    add_hardware_report(summary, hardware, head, latency);
     const bool trained_numerics = matches_training(config, state.derived);
     if (mode == "eval")
         summary["eval"] = eval_report(static_cast<const model::eval_plan&>(*plan), m, trained_numerics);
