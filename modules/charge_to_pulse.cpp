@@ -32,11 +32,18 @@ void charge_to_pulse::transport(tlm::tlm_generic_payload& gp, sc_time& delay)
         return;
     }
     double* phi = vector_data(gp);
-    for (std::size_t i = 0; i < params_.converters; ++i) {
-        const bool enabled = !in->line_enabled || in->line_enabled[i];
-        phi[i] = enabled ? device::hard_sigmoid(in->input[i] + offset_[i], params_.s_sat) : 0.0;
-        events_.conversions += enabled;
+    // Two simple loops rather than one with a branch: both vectorise.
+    for (std::size_t i = 0; i < params_.converters; ++i)
+        phi[i] = device::hard_sigmoid(in->input[i] + offset_[i], params_.s_sat);
+    std::size_t converted = params_.converters;
+    if (in->line_enabled) {
+        converted = 0;
+        for (std::size_t i = 0; i < params_.converters; ++i) {
+            phi[i] = in->line_enabled[i] ? phi[i] : 0.0;
+            converted += in->line_enabled[i] != 0;
+        }
     }
+    events_.conversions += converted;
     delay += params_.conversion_time;
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
 }

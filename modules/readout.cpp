@@ -1,6 +1,7 @@
 #include "readout.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "analog_payload.h"
 #include "device/random.h"
@@ -30,14 +31,21 @@ std::size_t readout::converted_size() const
                                                            : params_.width;
 }
 
-double readout::convert(double x) const
+void readout::convert_all(double* x, std::size_t n) const
 {
-    if (!counter_.enabled())
-        return device::clamp(x, -1.0, 1.0);
-    long steps = counter_.steps(x);
-    if (max_steps_ >= 0)
-        steps = std::clamp(steps, -max_steps_, max_steps_);
-    return static_cast<double>(steps) * counter_.step();
+    // The counter's steps are kept as doubles (exact integers) and the loops are branch-free, so
+    // they vectorise.
+    if (!counter_.enabled()) {
+        for (std::size_t i = 0; i < n; ++i)
+            x[i] = device::clamp(x[i], -1.0, 1.0);
+        return;
+    }
+    const double step = counter_.step();
+    const double max_steps = max_steps_ >= 0 ? static_cast<double>(max_steps_) : HUGE_VAL;
+    for (std::size_t i = 0; i < n; ++i) {
+        const double steps = device::round_half_even(device::clamp(x[i], -1.0, 1.0) / step);
+        x[i] = device::clamp(steps, -max_steps, max_steps) * step;
+    }
 }
 
 void readout::convert_transport(tlm::tlm_generic_payload& gp, sc_time& delay)
@@ -51,16 +59,19 @@ void readout::convert_transport(tlm::tlm_generic_payload& gp, sc_time& delay)
     }
     double* out = vector_data(gp);
     if (params_.combine == combine_mode::digital_adders) {
+        const double* x = in->input;
         for (std::size_t i = 0; i < n_tiles * width; ++i)
-            out[i] = convert(in->input[i] / params_.scale + offset_[i]);
+            out[i] = x[i] / params_.scale + offset_[i];
+        convert_all(out, n_tiles * width);
     } else {
         // Charge sharing: the N output lines of a dimension are connected, the charge averages.
         for (std::size_t e = 0; e < width; ++e) {
             double shared = 0.0;
             for (std::size_t n = 0; n < n_tiles; ++n)
                 shared += in->input[n * width + e];
-            out[e] = convert(shared / (params_.scale * n_tiles) + offset_[e]);
+            out[e] = shared / (params_.scale * n_tiles) + offset_[e];
         }
+        convert_all(out, width);
     }
     events_.conversions += converted_size();
     delay += params_.convert_time;

@@ -47,7 +47,13 @@ public:
     std::size_t converted_size() const;
 
     /// One counter conversion: clamp(x, -1, 1), then the counter's grid.
-    double convert(double x) const;
+    double convert(double x) const
+    {
+        convert_all(&x, 1);
+        return x;
+    }
+    /// convert() of n values in place.
+    void convert_all(double* x, std::size_t n) const;
 
     const params& parameters() const { return params_; }
     const event_counts& events() const { return events_; }

@@ -73,7 +73,7 @@ cell_lines::cell_lines(std::size_t lines, std::size_t width, const cell_model& m
                        const code_grid* grid)
     : lines_(lines), width_(width), model_(model), degree_(model.degree()), order_(order), has_gains_(false),
       first_plane_(1), powers_(), y_(), gain_(), decay_rate_(), scratch_(lines * (model.degree() + 1), 0.0),
-      pulsed_lines_(lines, 0)
+      line_weights_(4 * lines, 0.0), pulsed_lines_(lines, 0)
 {
     if (lines == 0 || width == 0)
         throw std::invalid_argument("cell_lines needs at least one line and one cell");
@@ -248,40 +248,45 @@ void cell_lines::mac_per_line(const double* in, const double* delta, const std::
                 scratch_[static_cast<std::size_t>(k) * lines_ + line] = acc;
             }
     }
-    for (std::size_t line = 0; line < lines_; ++line) {
-        if (enabled && !enabled[line]) {
-            out[line] = 0.0;
-            continue;
-        }
-        const std::array<double, 4> weight = model_.term_weights(delta[line]);
-        double acc = weight[0] * (has_gains_ ? scratch_[line] : in_sum);
-        for (int k = 1; k <= degree_; ++k)
-            acc += weight[k] * scratch_[static_cast<std::size_t>(k) * lines_ + line];
-        out[line] = acc;
+    // out = w0 * (sum of inputs, or dot[0] with gains) + sum_k w_k * dot[k], one line per lane.
+    double* w = line_weights_.data();
+    model_.term_weights(delta, lines_, w);
+    const double* dot0 = has_gains_ ? &scratch_[0] : nullptr;
+    for (std::size_t line = 0; line < lines_; ++line)
+        out[line] = w[line] * (dot0 ? dot0[line] : in_sum);
+    for (int k = 1; k <= degree_; ++k) {
+        const double* wk = w + k * lines_;
+        const double* dk = &scratch_[static_cast<std::size_t>(k) * lines_];
+        for (std::size_t line = 0; line < lines_; ++line)
+            out[line] += wk[line] * dk[line];
     }
+    if (enabled)
+        for (std::size_t line = 0; line < lines_; ++line)
+            out[line] = enabled[line] ? out[line] : 0.0;
 }
 
 void cell_lines::mac_per_width(const double* in, const double* delta, double* out)
 {
     if (!decay_rate_.empty())
         return mac_per_width_per_cell(in, delta, out);
-    // Per pulsed line, the weight of each power: g[k][i] = in[line_i] * w_k(delta[line_i]).
+    // The weight of each power per line, g[k][line] = in[line] * w_k(delta[line]), and the list of
+    // pulsed lines (the kernels skip the others: no pulse, no charge).
+    double* g = line_weights_.data();
+    model_.term_weights(delta, lines_, g);
     double offset = 0.0;  // the k = 0 term, when every gain is 1
     std::size_t pulsed = 0;
-    for (std::size_t line = 0; line < lines_; ++line) {
-        if (in[line] == 0.0)
-            continue;  // no pulse on this word line: no charge
-        const std::array<double, 4> weight = model_.term_weights(delta[line]);
-        offset += in[line] * weight[0];
-        pulsed_lines_[pulsed] = line;
-        for (int k = 0; k <= degree_; ++k)
-            scratch_[static_cast<std::size_t>(k) * lines_ + pulsed] = in[line] * weight[k];
-        ++pulsed;
-    }
+    for (std::size_t line = 0; line < lines_; ++line)
+        if (in[line] != 0.0) {
+            offset += in[line] * g[line];
+            pulsed_lines_[pulsed++] = line;
+        }
+    for (int k = 0; k <= degree_; ++k)
+        for (std::size_t line = 0; line < lines_; ++line)
+            g[k * lines_ + line] *= in[line];
     std::fill(out, out + width_, has_gains_ ? 0.0 : offset);
     const int first = has_gains_ ? 0 : 1;
     const int planes = degree_ - first + 1;
-    const double* weights = &scratch_[static_cast<std::size_t>(first) * lines_];
+    const double* weights = g + first * lines_;
     if (order_ == storage::by_line && coded_) {
         switch (degree_) {
         case 1: accumulate_width_coded<1>(weights, pulsed, out); break;
@@ -299,12 +304,10 @@ void cell_lines::mac_per_width(const double* in, const double* delta, double* ou
         }
         return;
     }
-    for (int k = first; k <= degree_; ++k) {
-        const double* g = &scratch_[static_cast<std::size_t>(k) * lines_];
+    for (int k = first; k <= degree_; ++k)
         for (std::size_t w = 0; w < width_; ++w)
             for (std::size_t i = 0; i < pulsed; ++i)
-                out[w] += g[i] * power(k, pulsed_lines_[i], w);
-    }
+                out[w] += g[k * lines_ + pulsed_lines_[i]] * power(k, pulsed_lines_[i], w);
 }
 
 template <int Planes> void cell_lines::dot_lines(const double* in, double* dots) const
@@ -350,7 +353,7 @@ template <int Planes> void cell_lines::accumulate_width(const double* weights, s
         for (std::size_t i = 0; i < pulsed; ++i) {
             const double* y = base + pulsed_lines_[i] * width_ + w0;
             for (int p = 0; p < Planes; ++p) {
-                const double g = weights[p * lines_ + i];
+                const double g = weights[p * lines_ + pulsed_lines_[i]];
                 acc0 += g * load4(y + p * plane);
                 acc1 += g * load4(y + p * plane + 4);
             }
@@ -361,7 +364,7 @@ template <int Planes> void cell_lines::accumulate_width(const double* weights, s
     for (std::size_t w = w0; w < width_; ++w)
         for (std::size_t i = 0; i < pulsed; ++i)
             for (int p = 0; p < Planes; ++p)
-                out[w] += weights[p * lines_ + i] * base[p * plane + pulsed_lines_[i] * width_ + w];
+                out[w] += weights[p * lines_ + pulsed_lines_[i]] * base[p * plane + pulsed_lines_[i] * width_ + w];
 }
 
 template <int Degree> void cell_lines::dot_lines_coded(const double* in, double* dots) const
@@ -418,7 +421,7 @@ void cell_lines::accumulate_width_coded(const double* weights, std::size_t pulse
             const vec4 y0 = grid_deviation4(codes, step, mid), y1 = grid_deviation4(codes + 4, step, mid);
             vec4 p0 = y0, p1 = y1;
             for (int k = 0; k < Degree; ++k) {
-                const double g = weights[k * lines_ + i];
+                const double g = weights[k * lines_ + line];
                 acc0 += g * p0;
                 acc1 += g * p1;
                 if (k + 1 < Degree) {
@@ -436,7 +439,7 @@ void cell_lines::accumulate_width_coded(const double* weights, std::size_t pulse
                 const double y = deviation(pulsed_lines_[i], w);
                 double p = y;
                 for (int k = 0; k < Degree; ++k) {
-                    out[w] += weights[k * lines_ + i] * p;
+                    out[w] += weights[k * lines_ + pulsed_lines_[i]] * p;
                     p *= y;
                 }
             }

@@ -109,6 +109,7 @@ private:
     std::vector<double> grid_deviation_;         ///< y = step * k - v_mid per code k
     static constexpr std::size_t block = 8;  ///< lines or outputs accumulated together in registers
     std::vector<double> scratch_;            ///< per-power partial sums or weights of one MAC
+    std::vector<double> line_weights_;       ///< term weights w_k of every line, k-major
     std::vector<std::size_t> pulsed_lines_;  ///< lines with a pulse in the current V MAC
 };
 

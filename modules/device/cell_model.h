@@ -2,7 +2,9 @@
 // its stored voltage, including leakage. Plain C++ (no SystemC): the hot path and unit-test target.
 #pragma once
 
+#include <algorithm>
 #include <array>
+#include <cstddef>
 
 namespace gcasim::device {
 
@@ -53,6 +55,24 @@ public:
             break;
         }
         return w;
+    }
+
+    /// term_weights of n token lines at once, w[k * n + line] (k = 0..3): the same products, in
+    /// loops the compiler vectorises.
+    void term_weights(const double* delta, std::size_t n, double* w) const
+    {
+        for (int k = 0; k < 4; ++k)
+            std::fill(w + k * n, w + (k + 1) * n, coefficients_[k]);
+        if (leak_ == leakage_form::current)
+            for (int k = 0; k < 4; ++k)
+                for (std::size_t i = 0; i < n; ++i)
+                    w[k * n + i] *= delta[i];
+        if (leak_ == leakage_form::voltage)
+            for (std::size_t i = 0; i < n; ++i) {
+                w[n + i] *= delta[i];
+                w[2 * n + i] *= delta[i] * delta[i];
+                w[3 * n + i] *= delta[i] * delta[i] * delta[i];
+            }
     }
 
     /// Highest power of y with a non-zero coefficient (1 for linear, 3 for the cubic).

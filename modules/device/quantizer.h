@@ -13,13 +13,12 @@ inline double clamp(double x, double lo, double hi) { return x < lo ? lo : (x > 
 /// quantizers run it a few thousand times per token.
 inline double round_half_even(double x)
 {
-    if (!(std::fabs(x) < 0x1p52))
-        return x;  // already an integer (or NaN / infinite)
+    // Branch-free, so loops over it vectorise. |x| >= 2^52 is already an integer (fraction 0);
+    // NaN and infinities fall through every comparison unchanged.
     const double whole = std::trunc(x);
     const double fraction = std::fabs(x - whole);  // exact
-    double r = whole;
-    if (fraction > 0.5 || (fraction == 0.5 && std::trunc(whole * 0.5) != whole * 0.5))
-        r += std::copysign(1.0, x);  // exact below 2^52
+    const bool odd = std::trunc(whole * 0.5) != whole * 0.5;
+    const double r = whole + ((fraction > 0.5 || (fraction == 0.5 && odd)) ? std::copysign(1.0, x) : 0.0);
     return r == 0.0 ? 0.0 : r;       // +0, as x - remainder(x, 1) gives
 }
 
