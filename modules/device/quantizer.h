@@ -18,8 +18,8 @@ inline double round_half_even(double x)
     const double whole = std::trunc(x);
     const double fraction = std::fabs(x - whole);  // exact
     const bool odd = std::trunc(whole * 0.5) != whole * 0.5;
-    const double r = whole + ((fraction > 0.5 || (fraction == 0.5 && odd)) ? std::copysign(1.0, x) : 0.0);
-    return r == 0.0 ? 0.0 : r;       // +0, as x - remainder(x, 1) gives
+    const bool away = (fraction > 0.5) | ((fraction == 0.5) & odd);
+    return (whole + static_cast<double>(away) * std::copysign(1.0, x)) + 0.0;  // + 0.0: -0 becomes +0
 }
 
 /// The authors' quantizer: clamp to [lo, hi], step = (hi - lo)/(levels - 1), grid anchored at 0,
