@@ -1,6 +1,28 @@
 #include "util/compute_pool.h"
 
+#include <chrono>
+
 namespace gcasim {
+
+namespace {
+
+/// How long a thread spins on a counter before it sleeps: longer than the gaps between the MAC
+/// bursts of one token, far shorter than a token.
+constexpr std::chrono::microseconds spin_time{100};
+
+/// Spin until `done()` or spin_time has passed; true when done.
+template <typename Predicate> bool spin_until(Predicate done)
+{
+    const auto deadline = std::chrono::steady_clock::now() + spin_time;
+    while (!done()) {
+        if (std::chrono::steady_clock::now() > deadline)
+            return false;
+        std::this_thread::yield();  // on a busy machine, let the thread we wait for run
+    }
+    return true;
+}
+
+}  // namespace
 
 compute_pool::compute_pool(std::size_t threads)
 {
@@ -22,11 +44,16 @@ compute_pool::~compute_pool()
 
 void compute_pool::submit(job_function function, void* context)
 {
+    bool wake = false;
     {
         std::lock_guard<std::mutex> lock(mutex_);
         queue_.push_back({function, context});
+        unfinished_.fetch_add(1, std::memory_order_relaxed);
+        queued_.fetch_add(1, std::memory_order_release);
+        wake = sleeping_workers_ > 0;
     }
-    work_ready_.notify_one();
+    if (wake)
+        work_ready_.notify_one();
 }
 
 bool compute_pool::take(job& j)
@@ -34,7 +61,7 @@ bool compute_pool::take(job& j)
     if (next_ == queue_.size())
         return false;
     j = queue_[next_++];
-    ++running_;
+    queued_.fetch_sub(1, std::memory_order_relaxed);
     return true;
 }
 
@@ -46,14 +73,22 @@ void compute_pool::work()
         if (take(j)) {
             lock.unlock();
             j.function(j.context);
+            const bool last = unfinished_.fetch_sub(1, std::memory_order_acq_rel) == 1;
             lock.lock();
-            if (--running_ == 0 && next_ == queue_.size())
-                all_done_.notify_all();
+            if (last)
+                all_done_.notify_all();  // under the lock: join() cannot miss it
             continue;
         }
         if (stopping_)
             return;
+        lock.unlock();
+        spin_until([this] { return queued_.load(std::memory_order_acquire) != 0; });
+        lock.lock();
+        if (next_ != queue_.size() || stopping_)
+            continue;
+        ++sleeping_workers_;
         work_ready_.wait(lock);
+        --sleeping_workers_;
     }
 }
 
@@ -64,10 +99,14 @@ void compute_pool::join()
     while (take(j)) {
         lock.unlock();
         j.function(j.context);
+        unfinished_.fetch_sub(1, std::memory_order_acq_rel);
         lock.lock();
-        --running_;
     }
-    all_done_.wait(lock, [this] { return running_ == 0 && next_ == queue_.size(); });
+    // The queue is empty; at most one job per worker is still running.
+    lock.unlock();
+    spin_until([this] { return unfinished_.load(std::memory_order_acquire) == 0; });
+    lock.lock();
+    all_done_.wait(lock, [this] { return unfinished_.load(std::memory_order_acquire) == 0; });
     queue_.clear();  // keeps its capacity
     next_ = 0;
 }

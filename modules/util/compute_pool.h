@@ -5,6 +5,7 @@
 // in a preallocated queue: nothing is allocated per token.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <mutex>
@@ -40,8 +41,13 @@ private:
     std::mutex mutex_;
     std::condition_variable work_ready_, all_done_;
     std::vector<job> queue_;
-    std::size_t next_ = 0, running_ = 0;
+    std::size_t next_ = 0;
+    std::size_t sleeping_workers_ = 0;  ///< workers waiting on work_ready_ (submit wakes one)
     bool stopping_ = false;
+    // A job takes microseconds; a sleep and wake-up takes tens of microseconds, milliseconds on a
+    // busy machine. So workers and join() spin briefly on these counters before they sleep.
+    std::atomic<std::size_t> queued_{0};      ///< submitted, not yet taken
+    std::atomic<std::size_t> unfinished_{0};  ///< submitted, not yet finished
     std::vector<std::thread> workers_;
 };
 
