@@ -74,7 +74,8 @@ void add_params(config::param_schema& schema)
 void run(const platform::cli_options& options, const json& config)
 {
     const bool matrices = config::at_path(config, "output.attention_matrices").get<bool>();
-    const std::vector<token_stream> inputs{platform::load_head_input(options, config, 256)};
+    std::vector<token_stream> inputs;  // not a braced list: that would copy the whole stream once
+    inputs.push_back(platform::load_head_input(options, config, 256));
     const std::size_t tokens = inputs[0].tokens;
     if (matrices && tokens > 4096)
         throw config::config_error("config key 'output.attention_matrices': true needs --tokens <= 4096 (T x T "

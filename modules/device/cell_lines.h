@@ -20,8 +20,8 @@ public:
 
     /// Stored voltages on the uniform grid v = step * k, k = 0..levels-1 (a quantizing DAC without
     /// write noise). Each cell then keeps its code k in one byte instead of its powers y^1..y^degree
-    /// (8 bytes each) and the MACs rebuild the powers on the fly, bit for bit as the stored powers
-    /// would be: the same results, arrays 24x smaller, so a whole layer's cells stay in cache.
+    /// (8 bytes each) and the MACs rebuild the powers on the fly with the roundings the stored
+    /// powers would have: the same results, arrays 24x smaller, so a whole layer's cells stay in cache.
     struct code_grid {
         double step = 0;
         int levels = 0;  ///< 2..max_code_levels
