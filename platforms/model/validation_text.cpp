@@ -100,7 +100,7 @@ std::u32string fortunes_validation_text(const json& corpus)
         const std::string path = dir + "/" + name;
         if (!std::ifstream(path))
             throw config_error("validation text: " + path + " is missing: install the Debian packages fortunes and "
-                               "fortunes-min (scripts/setup --all), or give --text FILE");
+                               "fortunes-min (scripts/setup), or give --text FILE");
         append_fortunes(decode_file(path), fortunes);
     }
     // Fortune i is validation iff i % 10 == 9 (the split in the model's corpus block).

@@ -8,7 +8,7 @@ too on 256. Also: latency and energy add up over the layers, generation is deter
 changed hardware config changes the loss, and bad input gives one stderr line and exit code 2.
 
   check_gpt_model.py --binary build/bin/gpt_model --workdir DIR
-Needs the fortunes corpus (Debian packages fortunes, fortunes-min: scripts/setup --all).
+Needs the fortunes corpus (Debian packages fortunes, fortunes-min: scripts/setup).
 """
 import argparse
 import csv
@@ -149,7 +149,7 @@ def main():
     a = p.parse_args()
     if not os.path.isfile("/usr/share/games/fortunes/fortunes"):
         sys.exit("check_gpt_model: the fortunes corpus is missing: install the Debian packages fortunes fortunes-min "
-                 "(scripts/setup --all)")
+                 "(scripts/setup)")
     os.makedirs(a.workdir, exist_ok=True)
     check_parity(a.binary, a.workdir)
     check_linear(a.binary, a.workdir)
