@@ -17,9 +17,11 @@ inline double round_half_even(double x)
     // NaN and infinities fall through every comparison unchanged.
     const double whole = std::trunc(x);
     const double fraction = std::fabs(x - whole);  // exact
-    const bool odd = std::trunc(whole * 0.5) != whole * 0.5;
-    const bool away = (fraction > 0.5) | ((fraction == 0.5) & odd);
-    return (whole + static_cast<double>(away) * std::copysign(1.0, x)) + 0.0;  // + 0.0: -0 becomes +0
+    const double half = whole * 0.5;
+    // Doubles rather than bools: GCC vectorises the selects, not the bool arithmetic.
+    const double odd = std::trunc(half) != half ? 1.0 : 0.0;
+    const double away = fraction > 0.5 ? 1.0 : (fraction == 0.5 ? odd : 0.0);
+    return (whole + away * std::copysign(1.0, x)) + 0.0;  // + 0.0: -0 becomes +0
 }
 
 /// The authors' quantizer: clamp to [lo, hi], step = (hi - lo)/(levels - 1), grid anchored at 0,
