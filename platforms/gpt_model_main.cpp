@@ -26,7 +26,7 @@
 #include "model/model_hardware.h"
 #include "model/plans.h"
 #include "model/validation_text.h"
-#include "util/sanitizer_stack.h"
+#include "util/simulation.h"
 
 using namespace gcasim;
 using namespace sc_core;
@@ -343,8 +343,7 @@ void run(session& state, const platform::cli_options& options, const json& confi
     const auto latency = attach_meters(hardware, outputs.add("energy.csv"));
 
     const auto wall_start = std::chrono::steady_clock::now();
-    sc_start();
-    restore_main_stack_for_asan();  // util/sanitizer_stack.h: SystemC leaves ASan on a coroutine's stack
+    run_simulation();
     const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
 
     json summary = platform::run_summary("gpt_model", options, config, hardware.tokens_done(), wall_s);

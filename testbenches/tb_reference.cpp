@@ -11,6 +11,7 @@
 
 #include "attention_head.h"
 #include "common/platform_cli.h"
+#include "util/simulation.h"
 
 using namespace gcasim;
 using nlohmann::json;
@@ -90,7 +91,7 @@ int sc_main(int argc, char* argv[])
         reference_checker checker(ref, sample);
         attention_head head("head", head_config, input);
         head.controller.add_observer(&checker);
-        sc_core::sc_start();
+        gcasim::run_simulation();
 
         const tolerance tol;
         const bool ok = checker.tokens == input.tokens && checker.worst_s <= tol.s &&

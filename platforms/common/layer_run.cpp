@@ -18,7 +18,7 @@
 #include "trace/timeline_tracer.h"
 #include "trace/vcd_tracer.h"
 #include "util/atomic_file.h"
-#include "util/sanitizer_stack.h"
+#include "util/simulation.h"
 
 namespace gcasim::platform {
 
@@ -229,8 +229,7 @@ json simulate_layer(const layer_run& run)
     });
 
     const auto wall_start = std::chrono::steady_clock::now();
-    sc_start();
-    restore_main_stack_for_asan();  // util/sanitizer_stack.h: SystemC leaves ASan on a coroutine's stack
+    run_simulation();
     const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
     const std::size_t finished = layer.ledger.rows();
     const bool interrupted = stop_requested() && finished < tokens;

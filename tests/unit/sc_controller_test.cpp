@@ -189,7 +189,7 @@ void ring_and_reference()
     attention_head head("head", c, input);
     head.controller.add_observer(&obs);
     controller = &head.controller;
-    sc_start();
+    gcasim::run_simulation();
     SC_TEST_EQUAL(obs.calls, T);
     SC_TEST_EQUAL(head.controller.tokens_done(), T);
     SC_TEST_EQUAL(static_cast<int>(head.controller.current_phase()), static_cast<int>(phase::idle));
@@ -238,7 +238,7 @@ void check_phases(config::head_config c, std::size_t tokens, const std::vector<d
                        sampled.back() + 1});
     phase_sampler monitor("monitor", head.controller, samples);
     SC_TEST_EQUAL(static_cast<int>(head.controller.current_phase()), static_cast<int>(phase::idle));
-    sc_start();
+    gcasim::run_simulation();
     SC_TEST_EQUAL(monitor.checked, samples.size());
     SC_TEST_EQUAL(obs.calls, tokens);
     SC_TEST_EQUAL(last_end, ((tokens - 1) * period + total) * ns);
@@ -282,7 +282,7 @@ void idle_between_tokens()
     attention_head head("head", c, input);
     phase_sampler monitor("monitor", head.controller,
                           {{80 * ns, phase::idle, 1}, {180 * ns, phase::idle, 2}, {290 * ns, phase::idle, 3}});
-    sc_start();
+    gcasim::run_simulation();
     SC_TEST_EQUAL(monitor.checked, 3u);
 }
 
@@ -346,7 +346,7 @@ void streamed_source_sequences()
     preloaded.controller.add_observer(&log_preloaded);
     streamed.controller.add_observer(&log_streamed);
     fresh.controller.add_observer(&log_fresh);
-    sc_start();
+    gcasim::run_simulation();
 
     SC_TEST_EQUAL(log_streamed.outputs.size(), T);
     for (std::size_t t = 0; t < restart; ++t)

@@ -105,7 +105,7 @@ void simulate(const gain_cell_array::params& p, std::function<void(tester&)> bod
 {
     gain_cell_array array("array", p);
     tester t("tester", array, std::move(body));
-    sc_start();
+    gcasim::run_simulation();
     SC_TEST_CHECK(t.finished);
 }
 
@@ -146,7 +146,7 @@ void timing()
         SC_TEST_EQUAL(delay, 20 * ns);
         SC_TEST_EQUAL(sc_time_stamp(), SC_ZERO_TIME);
     });
-    sc_start();
+    gcasim::run_simulation();
     SC_TEST_CHECK(tk.finished && tv.finished);
 }
 
@@ -182,7 +182,7 @@ void errors()
         SC_TEST_EQUAL(t.mac({1, 1, 1, 1}, long_out, delay), ERROR);  // 3 outputs
         SC_TEST_EQUAL(t.mac({1, 1, 1, 1}, out, delay), OK);
     });
-    sc_start();
+    gcasim::run_simulation();
     SC_TEST_CHECK(tk.finished && tv.finished);
 }
 
@@ -313,7 +313,7 @@ void dac()
         SC_TEST_NEAR(t.array().cells().stored(0, 2), 0.0, 1e-15);
         SC_TEST_NEAR(t.array().cells().stored(0, 3), 0.77, 1e-15);
     });
-    sc_start();
+    gcasim::run_simulation();
     SC_TEST_CHECK(t8.finished && t4.finished && t0.finished);
 }
 
@@ -353,7 +353,7 @@ void events()
         SC_TEST_EQUAL(t.array().events().macs, 2u);
         SC_TEST_EQUAL(t.array().events().cells_written, 0u);
     });
-    sc_start();
+    gcasim::run_simulation();
     SC_TEST_CHECK(tk.finished && tv.finished);
 }
 

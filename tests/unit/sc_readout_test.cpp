@@ -81,7 +81,7 @@ void simulate(const readout::params& p, std::function<void(tester&)> body)
 {
     readout r("readout", p);
     tester t("tester", r, std::move(body));
-    sc_start();
+    gcasim::run_simulation();
     SC_TEST_CHECK(t.finished);
 }
 

@@ -12,6 +12,8 @@
 
 #include <systemc>
 
+#include "util/simulation.h"  // run_simulation(): the scenarios run their simulation through it
+
 namespace sc_test {
 
 inline int& failures()
