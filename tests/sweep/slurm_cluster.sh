@@ -85,7 +85,7 @@ print(*[x.getsockname()[1] for x in s])') && [ -n "$ports" ] || { echo "no free 
         { echo "slurmd -C printed no node description: $node_line $(cat "$dir/log/slurmd-C.err")"; return 1; }
     cat > "$dir/slurm.conf" <<EOF
 ClusterName=gcasimtest
-SlurmctldHost=localhost
+SlurmctldHost=localhost(127.0.0.1)
 SlurmctldPort=${ports% *}
 SlurmdPort=${ports#* }
 SlurmUser=root
