@@ -1,35 +1,27 @@
 #!/bin/bash
 # Tests scripts/sweep with the local backend on sweeps/test_small.json (4 points of attention_head),
-# plus spec validation (exit 2 naming the key), --dry-run, and a sweep with a failing point.
+# plus spec validation (exit 2 naming the key), bad --out paths (one line, exit 2), --dry-run, and a
+# sweep with a failing point.
 # Usage: bash tests/sweep/test_sweep_local.sh <build_dir>
 #   <build_dir>: the CMake build folder (its bin/ holds the platforms) or a folder below it;
 #   scratch files go under it.
 set -u
 repo=$(cd "$(dirname "$0")/../.." && pwd)
+. "$repo/tests/sweep/lib.sh"
 py=/usr/bin/python3
 base=${1:-$repo/build}
-bin=""
-for d in "$base/bin" "$base/../bin" "$base/../../bin"; do
-    [ -x "$d/attention_head" ] && { bin=$(cd "$d" && pwd); break; }
-done
-[ -n "$bin" ] || { echo "FAIL: no attention_head in $base/bin (or above): build first"; exit 1; }
-mkdir -p "$base" || { echo "FAIL: cannot create $base"; exit 1; }
+find_platforms "$base"
 tmp=$(mktemp -d "$base/test_sweep_local.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
-passed=0 failed=0
-ok()   { echo "ok: $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL: $1"; failed=$((failed + 1)); }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else fail "$what"; fi; }
 sweep=("$repo/scripts/sweep" --bin-dir "$bin")
 
 # --- the small sweep, local backend ------------------------------------------------------------
-t0=$(date +%s.%N)
+t0=$(clock_ms)
 "${sweep[@]}" --spec "$repo/sweeps/test_small.json" --backend local --out "$tmp/local" --jobs 2 \
     > "$tmp/local.log" 2>&1
 rc=$?
-t1=$(date +%s.%N)
 cat "$tmp/local.log"
-check "local sweep exits 0 (took $(printf '%.1f' "$(echo "$t1 - $t0" | bc)") s)" test "$rc" -eq 0
+check "local sweep exits 0 (took $(since "$t0") s)" test "$rc" -eq 0
 check "results.csv: 4 rows, columns, values equal each point's summary.json, PNG" \
     "$py" "$repo/tests/sweep/check_results.py" "$tmp/local" --rows 4 --varied window,array.tokens
 check "points.json written" "$py" -c "import json,sys; assert len(json.load(open(sys.argv[1]))['points']) == 4" \
@@ -99,6 +91,36 @@ printf '{"platform": ' > "$tmp/bad.json"
 "${sweep[@]}" --spec "$tmp/bad.json" --backend local --out "$tmp/bad" > "$tmp/bad.log" 2>&1
 check "invalid JSON: exit 2" test $? -eq 2
 
+# --- bad --out paths: one line on stderr naming --out and the path, exit 2, nothing written -----------
+expect_out_error() {  # name, expected text, --out value, [more arguments]
+    local name=$1 text=$2 out=$3
+    shift 3
+    "${sweep[@]}" --spec "$repo/sweeps/test_small.json" --backend local --out "$out" "$@" \
+        > "$tmp/out.stdout" 2> "$tmp/out.stderr"
+    local rc=$?
+    if [ "$rc" -eq 2 ] && [ ! -s "$tmp/out.stdout" ] && [ "$(wc -l < "$tmp/out.stderr")" -eq 1 ] &&
+            grep -qF -- "sweep: error: --out $out: $text" "$tmp/out.stderr"; then
+        ok "--out $name: exit 2, one line: $(cat "$tmp/out.stderr")"
+    else
+        fail "--out $name: wanted exit 2 and one line '...--out $out: $text', got exit $rc: $(cat "$tmp/out.stderr")"
+    fi
+}
+echo "not a folder" > "$tmp/file"
+expect_out_error "an existing file" "exists and is not a folder" "$tmp/file"
+expect_out_error "an existing file (--dry-run)" "exists and is not a folder" "$tmp/file" --dry-run
+expect_out_error "a device" "exists and is not a folder" /dev/null
+expect_out_error "below a file" "$tmp/file is not a folder" "$tmp/file/sweep"
+expect_out_error "two levels below a file" "$tmp/file is not a folder" "$tmp/file/a/b"
+if [ "$(id -u)" -eq 0 ]; then  # root writes into any folder; sysfs refuses a new folder even to root
+    expect_out_error "not writable (sysfs)" "cannot write there" /sys/gcasim_sweep_test
+else
+    mkdir "$tmp/ro" && chmod 555 "$tmp/ro"
+    expect_out_error "not writable (mode 555)" "$tmp/ro is not writable" "$tmp/ro/sweep"
+fi
+check "the file given as --out is unchanged" test "$(cat "$tmp/file")" = "not a folder"
+"${sweep[@]}" --spec "$repo/sweeps/test_small.json" --backend local --out "$tmp/r" --retry -1 > /dev/null 2>&1
+check "--retry -1: exit 2" test $? -eq 2
+
 # --- a failing point is recorded and does not stop the others; exit 1 -------------------------------
 # window=0 is outside the allowed range: the platform exits 2 for that point only.
 cat > "$tmp/failing.json" <<'EOF'
@@ -124,5 +146,4 @@ assert all(r["energy_total_pj"] for r in rows if r["status"] == "ok")
 EOF
 check "results.png written despite the failed points" test -s "$tmp/failing/results.png"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish
