@@ -91,19 +91,24 @@ printf '{"platform": ' > "$tmp/bad.json"
 "${sweep[@]}" --spec "$tmp/bad.json" --backend local --out "$tmp/bad" > "$tmp/bad.log" 2>&1
 check "invalid JSON: exit 2" test $? -eq 2
 
-# --- bad --out paths: one line on stderr naming --out and the path, exit 2, nothing written -----------
+# --- bad paths: one line on stderr naming the option and the path, exit 2, nothing written -----------
+one_line_exit2() {  # what, expected text, arguments
+    local what=$1 text=$2
+    shift 2
+    "${sweep[@]}" "$@" > "$tmp/p.stdout" 2> "$tmp/p.stderr"
+    local rc=$?
+    if [ "$rc" -eq 2 ] && [ ! -s "$tmp/p.stdout" ] && [ "$(wc -l < "$tmp/p.stderr")" -eq 1 ] &&
+            grep -qF -- "$text" "$tmp/p.stderr"; then
+        ok "$what: exit 2, one line: $(cat "$tmp/p.stderr")"
+    else
+        fail "$what: wanted exit 2 and one line with '$text', got exit $rc: $(cat "$tmp/p.stderr")"
+    fi
+}
 expect_out_error() {  # name, expected text, --out value, [more arguments]
     local name=$1 text=$2 out=$3
     shift 3
-    "${sweep[@]}" --spec "$repo/sweeps/test_small.json" --backend local --out "$out" "$@" \
-        > "$tmp/out.stdout" 2> "$tmp/out.stderr"
-    local rc=$?
-    if [ "$rc" -eq 2 ] && [ ! -s "$tmp/out.stdout" ] && [ "$(wc -l < "$tmp/out.stderr")" -eq 1 ] &&
-            grep -qF -- "sweep: error: --out $out: $text" "$tmp/out.stderr"; then
-        ok "--out $name: exit 2, one line: $(cat "$tmp/out.stderr")"
-    else
-        fail "--out $name: wanted exit 2 and one line '...--out $out: $text', got exit $rc: $(cat "$tmp/out.stderr")"
-    fi
+    one_line_exit2 "--out $name" "sweep: error: --out $out: $text" \
+        --spec "$repo/sweeps/test_small.json" --backend local --out "$out" "$@"
 }
 echo "not a folder" > "$tmp/file"
 expect_out_error "an existing file" "exists and is not a folder" "$tmp/file"
@@ -118,8 +123,11 @@ else
     expect_out_error "not writable (mode 555)" "$tmp/ro is not writable" "$tmp/ro/sweep"
 fi
 check "the file given as --out is unchanged" test "$(cat "$tmp/file")" = "not a folder"
-"${sweep[@]}" --spec "$repo/sweeps/test_small.json" --backend local --out "$tmp/r" --retry -1 > /dev/null 2>&1
-check "--retry -1: exit 2" test $? -eq 2
+one_line_exit2 "--retry -1" "sweep: error: --retry -1: must be >= 0" \
+    --spec "$repo/sweeps/test_small.json" --backend local --out "$tmp/r" --retry -1
+one_line_exit2 "--spec a folder" "cannot read spec $tmp" --spec "$tmp" --backend local --out "$tmp/r"
+one_line_exit2 "--bin-dir a file" "$tmp/file/attention_head not found" --bin-dir "$tmp/file" \
+    --spec "$repo/sweeps/test_small.json" --backend local --out "$tmp/r"
 
 # --- a failing point is recorded and does not stop the others; exit 1 -------------------------------
 # window=0 is outside the allowed range: the platform exits 2 for that point only.
