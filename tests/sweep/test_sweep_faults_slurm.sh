@@ -5,6 +5,7 @@
 #    the point as failed (Slurm CANCELLED) with nothing that looks done, its platform does not live on;
 #    a rerun into the same folder submits an array of that one point and gives the results.csv of an
 #    uninterrupted Slurm sweep (timing columns aside);
+#  - SIGTERM to the sweep itself cancels its job array;
 #  - --retry 1 with a point that fails once: a second array of that one point, the same results.
 # If Slurm cannot be started the test FAILS with the reason; it is never skipped.
 # Usage: bash tests/sweep/test_sweep_faults_slurm.sh <build_dir>
@@ -73,6 +74,18 @@ check "... runs only the cancelled point" \
     says "$tmp/cancel2.log" "sweep: 4 point(s): 3 reused (done, same config), 1 to run (1 failed)"
 check "... as an array of that one task (--array=1)" test "$(array_of "$tmp/cancel")" = 1
 check "cancelled + rerun: results.csv equals the uninterrupted sweep's" same_as_ref "$tmp/cancel"
+
+# --- SIGTERM to the sweep itself cancels its job ---------------------------------------------------
+start_hanging 0002 "$tmp/term.log" "${sweep[@]}" --out "$tmp/term"
+[ -n "$hung" ] && kill -TERM "$bg_pid"
+wait "$bg_pid"
+rc=$?
+check "SIGTERM to a Slurm sweep: exit 130 (got $rc)" test "$rc" -eq 130
+job=$("$py" -c 'import json, sys; print(json.load(open(sys.argv[1]))["job_id"])' "$tmp/term/slurm/job.json")
+for _ in $(seq 100); do [ -z "$(squeue -h -j "$job" -o %i 2>/dev/null)" ] && break; sleep 0.1; done
+check "... its job array $job was cancelled (no task left in squeue within 10 s)" \
+    test -z "$(squeue -h -j "$job" -o %i 2>/dev/null)"
+check "... the hanging point's platform is gone" gone "${hung:-0}"
 
 # --- --retry through Slurm ----------------------------------------------------------------------------
 echo 0002 > "$fb/fail_once"
