@@ -159,9 +159,13 @@ std::unique_ptr<model::token_plan> make_plan(const platform::cli_options& option
         const std::u32string text = options.extra.count("text") ? model::read_text_file(options.extra.at("text"))
                                                                 : model::fortunes_validation_text(m.header().at("corpus"));
         const std::size_t predictions = options.tokens.value_or(1024);
-        if (text.size() < 2 || predictions > text.size() - 1)
+        if (text.size() < 2)  // only --text can be that short
+            throw config_error("--text: file '" + options.extra.at("text") + "' holds " + std::to_string(text.size()) +
+                               " character(s); allowed: at least 2 (one prediction: an input and its target)");
+        if (predictions > text.size() - 1)
             throw config_error("--tokens: value " + std::to_string(predictions) + " is out of range; allowed: 1 .. " +
-                               std::to_string(text.size() > 0 ? text.size() - 1 : 0) + " (predictions in the text)");
+                               std::to_string(text.size() - 1) + " (predictions in a text of " +
+                               std::to_string(text.size()) + " characters)");
         return std::make_unique<model::eval_plan>(m, text, predictions);
     }
     if (mode == "generate") {
@@ -214,7 +218,9 @@ json eval_report(const model::eval_plan& plan, const model::char_model& m, bool 
                    {"loss_nats_per_char", loss},
                    {"bits_per_char", loss / std::log(2.0)},
                    {"perplexity", std::exp(loss)},
+                   {"unknown_characters", plan.unknown_characters()},
                    {"config_matches_training", trained_numerics}};
+    // The reference applies: char_model::load accepts only the binary.sha256 it was measured with.
     const json& reference = m.header().value("reference_eval", json::object());
     const std::string n = std::to_string(plan.losses().size());
     if (trained_numerics && reference.contains("losses") && reference["losses"].contains(n)) {
@@ -258,6 +264,10 @@ void print_model_summary(const json& s, const std::string& out_dir)
                         100 * e["relative_gap"].get<double>());
         std::printf("\n");
     }
+    const json& input = s.contains("eval") ? s["eval"] : s["generate"];
+    if (input["unknown_characters"] != 0)
+        std::printf("  note: %zu character(s) of the %s are outside the model's vocabulary: read as its unknown token\n",
+                    input["unknown_characters"].get<std::size_t>(), s.contains("eval") ? "text" : "prompt");
     const json& layers = s["per_layer"];
     std::printf("  latency per token   %.1f ns of attention (", s["latency_per_token_ns"]["mean"].get<double>());
     for (std::size_t l = 0; l < layers.size(); ++l)
@@ -353,6 +363,7 @@ void run(session& state, const platform::cli_options& options, const json& confi
     summary["interrupted"] = platform::stop_requested();
     summary["model"] = {{"dir", m.dir()},           {"attention", m.shape().attention}, {"layers", m.shape().layers},
                         {"heads", m.shape().heads}, {"trained_window", m.shape().window},
+                        {"binary_sha256", m.header()["binary"]["sha256"]},
                         {"trained_config", state.derived}};
     add_hardware_report(summary, hardware, head, latency);
     const bool trained_numerics = matches_training(config, state.derived);
@@ -360,6 +371,7 @@ void run(session& state, const platform::cli_options& options, const json& confi
         summary["eval"] = eval_report(static_cast<const model::eval_plan&>(*plan), m, trained_numerics);
     else
         summary["generate"] = {{"prompt", options.extra.at("prompt")},
+                               {"unknown_characters", static_cast<const model::generate_plan&>(*plan).unknown_characters()},
                                {"generated", model::encode_utf8(static_cast<const model::generate_plan&>(*plan).generated())}};
     summary["files"] = {{"energy_csv", outputs.path("energy.csv")}, {"output", outputs.path("output.json")}};
     write_outputs(outputs, *plan, mode);

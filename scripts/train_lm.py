@@ -432,6 +432,7 @@ def export_model(model, corpus, directory, dtype, meta):
     with open(os.path.join(directory, "model.bin"), "wb") as f:
         for c in chunks:
             f.write(c)
+    sha256 = hashlib.sha256(b"".join(chunks)).hexdigest()
     header = {
         "format": FORMAT_NAME, "format_version": FORMAT_VERSION,
         "config": {"layers": cfg.n_layer, "d_model": cfg.d_model, "heads": cfg.n_head,
@@ -444,8 +445,8 @@ def export_model(model, corpus, directory, dtype, meta):
         "hardware": hardware_json(model.hw) if cfg.attention != "softmax" else None,
         "scalers": scalers_of(model),
         "binary": {"file": "model.bin", "dtype": dtype, "byte_order": "little",
-                   "total_bytes": offset, "layout": "row-major (C order); Linear weights are "
-                   "[out_features, in_features], y = x W^T + b"},
+                   "total_bytes": offset, "sha256": sha256, "layout": "row-major (C order); Linear weights "
+                   "are [out_features, in_features], y = x W^T + b"},
         "tensors": entries,
         "corpus": corpus.describe(),
         "training": meta,
@@ -454,6 +455,44 @@ def export_model(model, corpus, directory, dtype, meta):
         json.dump(header, f, indent=1)
         f.write("\n")
     return header
+
+
+def read_binary(directory, binary):
+    """model.bin, checked against the export's size and (when recorded) SHA-256."""
+    with open(os.path.join(directory, binary["file"]), "rb") as f:
+        raw = f.read(binary["total_bytes"] + 1)
+    if len(raw) != binary["total_bytes"]:
+        sys.exit(f"train_lm.py: {directory}/{binary['file']} holds {len(raw)} bytes or more, "
+                 f"binary.total_bytes is {binary['total_bytes']}")
+    if "sha256" in binary and hashlib.sha256(raw).hexdigest() != binary["sha256"]:
+        sys.exit(f"train_lm.py: {directory}/{binary['file']} does not match binary.sha256 (corrupt or foreign)")
+    return raw
+
+
+def add_checksum(directory, corpus):
+    """Record binary.sha256 in an export written before train_lm.py recorded it, only if its weights
+    reproduce the export's own reference loss (N = 256), i.e. are the weights it was measured on."""
+    path = os.path.join(directory, "model.json")
+    with open(path) as f:
+        header = json.load(f)
+    binary = header["binary"]
+    if "sha256" in binary:
+        sys.exit(f"train_lm.py: {path} already records binary.sha256")
+    want = header.get("reference_eval", {}).get("losses", {}).get("256")
+    if want is None:
+        sys.exit(f"train_lm.py: {path} has no reference_eval.losses['256'] to check the weights against")
+    model, _, _ = load_model(directory)
+    got = float(position_losses(model, corpus.val, 256).double().mean())
+    if abs(got - want) > 1e-6 * want:
+        sys.exit(f"train_lm.py: the weights of {directory} give loss {got:.8f} on the first 256 val chars, "
+                 f"the export's reference is {want:.8f}: not the weights it was measured on; no checksum written")
+    digest = hashlib.sha256(read_binary(directory, binary)).hexdigest()
+    header["binary"] = {k: v for k, v in binary.items() if k != "layout"} | {"sha256": digest,
+                                                                            "layout": binary["layout"]}
+    with open(path, "w") as f:
+        json.dump(header, f, indent=1)
+        f.write("\n")
+    log(f"{path}: binary.sha256 = {digest} (reference loss reproduced: {got:.8f})")
 
 
 def load_model(path, corpus_vocab=None):
@@ -476,7 +515,7 @@ def load_model(path, corpus_vocab=None):
                 setattr(hw, k, h["hardware"][k])
         model = GPT(cfg, hw)
         sd = model.state_dict()
-        raw = open(os.path.join(os.path.dirname(path), h["binary"]["file"]), "rb").read()
+        raw = read_binary(os.path.dirname(path), h["binary"])
         np_dtype = {"float16": "<f2", "float32": "<f4"}[h["binary"]["dtype"]]
         by_name = dict(tensor_list(cfg))
         for e in h["tensors"]:
@@ -708,6 +747,8 @@ def main():
     p.add_argument("--tokens", type=int, default=None, help="with --eval-only: characters to evaluate (default: all)")
     p.add_argument("--window", type=int, default=None, help="attention window of the hardware variants (default 128)")
     p.add_argument("--write-val", metavar="FILE", help="write the validation text (UTF-8) and exit")
+    p.add_argument("--add-checksum", metavar="DIR", help="record binary.sha256 in an older export DIR, after "
+                   "checking that its weights reproduce its reference loss, and exit")
     p.add_argument("--smoke", action="store_true", help="tiny model (1 layer, d 32, 2 heads x 16, context 32, "
                    "window 16, sub-tile 8), few steps, for ctest")
     args = p.parse_args()
@@ -726,6 +767,9 @@ def main():
         with open(args.write_val, "w", encoding="utf-8", newline="") as f:
             f.write(corpus.val_text)
         log(f"wrote {len(corpus.val_text)} validation characters to {args.write_val}")
+        return 0
+    if args.add_checksum:
+        add_checksum(args.add_checksum, corpus)
         return 0
 
     source = None

@@ -2,13 +2,16 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <map>
+#include <optional>
 #include <stdexcept>
 
 #include "config/param_schema.h"
+#include "sha256.h"
 
 namespace gcasim::model {
 
@@ -30,20 +33,51 @@ const json& require(const json& parent, const std::string& key, const std::strin
     return parent.at(key);
 }
 
-template <typename T> T number_at(const json& parent, const std::string& key, const std::string& file,
-                                  const std::string& prefix)
+std::string string_at(const json& parent, const std::string& key, const std::string& file, const std::string& path)
 {
-    const json& value = require(parent, key, file, prefix + key);
-    if (!value.is_number())
-        bad_model(file, prefix + key, "expected a number, got " + value.dump());
+    const json& value = require(parent, key, file, path);
+    if (!value.is_string())
+        bad_model(file, path, "expected a string, got " + value.dump());
+    return value.get<std::string>();
+}
+
+/// A finite number (float32 values: finite as a float too).
+template <typename T> T real_value(const json& value, const std::string& file, const std::string& path)
+{
+    if (!value.is_number() || !std::isfinite(value.get<T>()))
+        bad_model(file, path, "expected a finite number, got " + value.dump());
     return value.get<T>();
 }
 
-/// IEEE half to float, exactly (docs/models/README.md, export format).
+template <typename T> T real_at(const json& parent, const std::string& key, const std::string& file,
+                                const std::string& path)
+{
+    return real_value<T>(require(parent, key, file, path), file, path);
+}
+
+/// An integer in [lo, hi] (no fractions, no strings: 4.5 or "4" are not silently read as 4).
+std::size_t integer_value(const json& value, std::size_t lo, std::size_t hi, const std::string& file,
+                          const std::string& path)
+{
+    if (!value.is_number_unsigned() || value.get<std::uint64_t>() < lo || value.get<std::uint64_t>() > hi)
+        bad_model(file, path, "value " + value.dump() + " is not allowed; allowed: integers " + std::to_string(lo) +
+                                  " .. " + std::to_string(hi));
+    return value.get<std::size_t>();
+}
+
+std::size_t integer_at(const json& parent, const std::string& key, std::size_t lo, std::size_t hi,
+                       const std::string& file, const std::string& path)
+{
+    return integer_value(require(parent, key, file, path), lo, hi, file, path);
+}
+
+/// IEEE half to float, exactly (docs/models/README.md, export format); inf and NaN stay so.
 float half_to_float(std::uint16_t h)
 {
     const int sign = (h >> 15) & 1, exponent = (h >> 10) & 0x1f, mantissa = h & 0x3ff;
-    const double magnitude = exponent == 0 ? std::ldexp(mantissa, -24) : std::ldexp(1024 + mantissa, exponent - 25);
+    const double magnitude = exponent == 0    ? std::ldexp(mantissa, -24)
+                             : exponent == 31 ? (mantissa ? std::nan("") : HUGE_VAL)
+                                              : std::ldexp(1024 + mantissa, exponent - 25);
     return static_cast<float>(sign ? -magnitude : magnitude);
 }
 
@@ -52,23 +86,24 @@ model_shape parse_shape(const json& header, const std::string& file)
     const json& c = require(header, "config", file, "config");
     model_shape s;
     const std::string p = "config.";
-    s.layers = number_at<std::size_t>(c, "layers", file, p);
-    s.d_model = number_at<std::size_t>(c, "d_model", file, p);
-    s.heads = number_at<std::size_t>(c, "heads", file, p);
-    s.head_dim = number_at<std::size_t>(c, "head_dim", file, p);
-    s.context = number_at<std::size_t>(c, "context", file, p);
-    s.mlp_hidden = number_at<std::size_t>(c, "mlp_hidden", file, p);
-    s.vocab_size = number_at<std::size_t>(c, "vocab_size", file, p);
-    s.layernorm_eps = number_at<float>(c, "layernorm_eps", file, p);
-    s.attention = require(c, "attention", file, p + "attention").get<std::string>();
+    // Every dimension is one of a tensor's, so none can exceed the binary's largest size.
+    auto dimension = [&](const char* key) { return integer_at(c, key, 1, max_binary_bytes, file, p + key); };
+    s.layers = dimension("layers");
+    s.d_model = dimension("d_model");
+    s.heads = dimension("heads");
+    s.head_dim = dimension("head_dim");
+    s.context = dimension("context");
+    s.mlp_hidden = dimension("mlp_hidden");
+    s.vocab_size = dimension("vocab_size");
+    s.layernorm_eps = real_at<float>(c, "layernorm_eps", file, p + "layernorm_eps");
+    if (!(s.layernorm_eps > 0))
+        bad_model(file, p + "layernorm_eps", "value " + c["layernorm_eps"].dump() + " is not allowed; allowed: > 0");
+    s.attention = string_at(c, "attention", file, p + "attention");
     if (s.attention != "softmax" && s.attention != "linear" && s.attention != "nonlinear")
         bad_model(file, p + "attention", "'" + s.attention + "'; allowed: softmax, linear, nonlinear");
     if (s.attention != "softmax")
-        s.window = number_at<std::size_t>(c, "window", file, p);
-    for (const char* key : {"layers", "d_model", "heads", "head_dim", "context", "mlp_hidden", "vocab_size"})
-        if (c.at(key).get<long long>() <= 0)
-            bad_model(file, p + key, "value " + c.at(key).dump() + " is out of range; allowed: >= 1");
-    const std::string activation = require(c, "activation", file, p + "activation").get<std::string>();
+        s.window = dimension("window");
+    const std::string activation = string_at(c, "activation", file, p + "activation");
     if (activation != "gelu_erf")
         bad_model(file, p + "activation", "'" + activation + "'; allowed: gelu_erf");
     return s;
@@ -79,29 +114,30 @@ trained_hardware parse_hardware(const json& header, const std::string& file)
     const json& h = require(header, "hardware", file, "hardware");
     trained_hardware hw;
     const std::string p = "hardware.";
-    hw.q_levels = number_at<int>(h, "q_levels", file, p);
-    hw.kv_levels = number_at<int>(h, "kv_levels", file, p);
-    hw.out_levels = number_at<int>(h, "out_levels", file, p);
-    hw.q_min = number_at<double>(h, "q_min", file, p);
-    hw.q_max = number_at<double>(h, "q_max", file, p);
-    hw.kv_min = number_at<double>(h, "kv_min", file, p);
-    hw.kv_max = number_at<double>(h, "kv_max", file, p);
-    hw.out_min = number_at<double>(h, "out_min", file, p);
-    hw.out_max = number_at<double>(h, "out_max", file, p);
-    hw.offset = number_at<double>(h, "offset", file, p);
-    hw.linear_coefficient = number_at<double>(h, "linear_coefficient", file, p);
-    hw.decay_per_step = number_at<double>(h, "decay_per_step", file, p);
-    hw.s_sat = number_at<double>(h, "s_sat", file, p);
-    hw.readout_scale = number_at<double>(h, "readout_scale", file, p);
-    hw.subtile = number_at<std::size_t>(h, "subtile", file, p);
+    auto levels = [&](const char* key) { return static_cast<int>(integer_at(h, key, 2, 1 << 20, file, p + key)); };
+    auto real = [&](const char* key) { return real_at<double>(h, key, file, p + key); };
+    hw.q_levels = levels("q_levels");
+    hw.kv_levels = levels("kv_levels");
+    hw.out_levels = levels("out_levels");
+    hw.q_min = real("q_min");
+    hw.q_max = real("q_max");
+    hw.kv_min = real("kv_min");
+    hw.kv_max = real("kv_max");
+    hw.out_min = real("out_min");
+    hw.out_max = real("out_max");
+    hw.offset = real("offset");
+    hw.linear_coefficient = real("linear_coefficient");
+    hw.decay_per_step = real("decay_per_step");
+    hw.s_sat = real("s_sat");
+    hw.readout_scale = real("readout_scale");
+    hw.subtile = integer_at(h, "subtile", 1, max_binary_bytes, file, p + "subtile");
     const json& cubic = require(h, "cubic_a", file, p + "cubic_a");
     if (!cubic.is_array() || cubic.size() != 4)
         bad_model(file, p + "cubic_a", "expected 4 coefficients, got " + cubic.dump());
     for (std::size_t i = 0; i < 4; ++i)
-        hw.cubic_a[i] = cubic[i].get<double>();
+        hw.cubic_a[i] = real_value<double>(cubic[i], file, p + "cubic_a[" + std::to_string(i) + "]");
     return hw;
 }
-
 std::vector<head_scalers> parse_scalers(const json& header, std::size_t layer, std::size_t heads,
                                         const std::string& file)
 {
@@ -113,70 +149,82 @@ std::vector<head_scalers> parse_scalers(const json& header, std::size_t layer, s
     for (std::size_t h = 0; h < heads; ++h) {
         const json& s = all[layer][h];
         auto pair = [&](const char* name) {
-            const json& ab = require(s, name, file, key + "[" + std::to_string(h) + "]." + name);
-            if (!ab.is_array() || ab.size() != 2 || !ab[0].is_number() || !ab[1].is_number())
-                bad_model(file, key + "[" + std::to_string(h) + "]." + name, "expected [a, b]");
-            return affine{ab[0].get<float>(), ab[1].get<float>()};
+            const std::string path = key + "[" + std::to_string(h) + "]." + name;
+            const json& ab = require(s, name, file, path);
+            if (!ab.is_array() || ab.size() != 2)
+                bad_model(file, path, "expected [a, b], got " + ab.dump());
+            return affine{real_value<float>(ab[0], file, path), real_value<float>(ab[1], file, path)};
         };
         out[h] = {pair("q"), pair("k"), pair("v"), pair("out")};
     }
     return out;
 }
 
-/// The binary's tensors by name, converted to float32 (row-major, as stored).
+/// model.bin's tensors by name, converted to float32 (row-major, as stored). The binary must be
+/// exactly binary.total_bytes long, match binary.sha256, hold the listed tensors back to back and
+/// nothing else, and every value must be finite: a corrupt, truncated or foreign file is an error,
+/// never a wrong loss.
 class tensor_file {
 public:
     tensor_file(const json& header, const std::string& dir, const std::string& json_file) : file_(json_file)
     {
         const json& binary = require(header, "binary", json_file, "binary");
-        const std::string dtype = require(binary, "dtype", json_file, "binary.dtype").get<std::string>();
+        const std::string dtype = string_at(binary, "dtype", json_file, "binary.dtype");
         if (dtype != "float16" && dtype != "float32")
             bad_model(json_file, "binary.dtype", "'" + dtype + "'; allowed: float16, float32");
-        half_ = dtype == "float16";
-        const std::string bin = dir + "/" + require(binary, "file", json_file, "binary.file").get<std::string>();
-        std::ifstream in(bin, std::ios::binary);
-        if (!in)
-            throw config_error("model '" + dir + "': cannot read " + bin);
-        bytes_.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-        const json& tensors = require(header, "tensors", json_file, "tensors");
-        if (!tensors.is_array())
-            bad_model(json_file, "tensors", "expected a list");
-        for (const json& t : tensors)
-            entries_[t.at("name").get<std::string>()] = t;
+        width_ = dtype == "float16" ? 2 : 4;
+        if (string_at(binary, "byte_order", json_file, "binary.byte_order") != "little")
+            bad_model(json_file, "binary.byte_order", binary["byte_order"].dump() + "; allowed: little");
+        const std::string name = string_at(binary, "file", json_file, "binary.file");
+        if (name.empty() || name.find('/') != std::string::npos)
+            bad_model(json_file, "binary.file", "'" + name + "'; allowed: a file name in the model's directory");
+        const std::size_t total = integer_at(binary, "total_bytes", 1, max_binary_bytes, json_file, "binary.total_bytes");
+        const std::string sha256 = expected_sha256(binary);
+        index_tensors(require(header, "tensors", json_file, "tensors"), total);
+
+        bin_ = dir + "/" + name;
+        std::optional<std::string> bytes = read_at_most(bin_, total);
+        if (!bytes)
+            throw config_error("model '" + bin_ + "': longer than binary.total_bytes = " + std::to_string(total) +
+                               " bytes (" + json_file + "): not this model's binary");
+        if (bytes->size() != total)
+            throw config_error("model '" + bin_ + "': " + std::to_string(bytes->size()) + " bytes, binary.total_bytes = " +
+                               std::to_string(total) + " (" + json_file + "): truncated");
+        if (sha256_hex(*bytes) != sha256)
+            throw config_error("model '" + bin_ + "': SHA-256 " + sha256_hex(*bytes) + " differs from binary.sha256 = " +
+                               sha256 + " (" + json_file + "): corrupt, or not this model's binary");
+        bytes_ = std::move(*bytes);
     }
 
-    /// The tensor `name`, checked against the expected shape.
-    std::vector<float> get(const std::string& name, const std::vector<std::size_t>& shape) const
+    /// The tensor `name`, checked against the expected shape; every value finite.
+    std::vector<float> get(const std::string& name, const std::vector<std::size_t>& shape)
     {
         const auto it = entries_.find(name);
         if (it == entries_.end())
             bad_model(file_, "tensors", "no tensor '" + name + "'");
-        const json& e = it->second;
-        if (e.at("shape").get<std::vector<std::size_t>>() != shape)
-            bad_model(file_, "tensors", "'" + name + "' has shape " + e.at("shape").dump() + ", expected " +
+        entry& e = it->second;
+        if (e.shape != shape)
+            bad_model(file_, "tensors", "'" + name + "' has shape " + json(e.shape).dump() + ", expected " +
                                             json(shape).dump());
-        std::size_t count = 1;
-        for (std::size_t n : shape)
-            count *= n;
-        const std::size_t width = half_ ? 2 : 4, offset = e.at("offset").get<std::size_t>();
-        if (offset + count * width > bytes_.size())
-            bad_model(file_, "tensors", "'" + name + "' lies beyond the end of the binary (" +
-                                            std::to_string(bytes_.size()) + " bytes)");
-        std::vector<float> out(count);
-        const unsigned char* p = reinterpret_cast<const unsigned char*>(bytes_.data()) + offset;
-        for (std::size_t i = 0; i < count; ++i, p += width) {
-            if (half_) {
+        e.used = true;
+        std::vector<float> out(e.bytes / width_);
+        const unsigned char* p = reinterpret_cast<const unsigned char*>(bytes_.data()) + e.offset;
+        for (std::size_t i = 0; i < out.size(); ++i, p += width_) {
+            if (width_ == 2) {
                 out[i] = half_to_float(static_cast<std::uint16_t>(p[0] | (p[1] << 8)));
             } else {
                 const std::uint32_t bits = p[0] | (p[1] << 8) | (p[2] << 16) | (static_cast<std::uint32_t>(p[3]) << 24);
                 std::memcpy(&out[i], &bits, 4);
             }
+            if (!std::isfinite(out[i]))
+                throw config_error("model '" + bin_ + "': tensor '" + name + "' value " + std::to_string(i) + " is " +
+                                   (std::isnan(out[i]) ? "NaN" : "infinite") + "; weights must be finite");
         }
         return out;
     }
 
     /// A linear layer [out, in] (+ bias [out]), transposed for dense::apply.
-    dense get_dense(const std::string& name, std::size_t out, std::size_t in, bool with_bias) const
+    dense get_dense(const std::string& name, std::size_t out, std::size_t in, bool with_bias)
     {
         const std::vector<float> w = get(name + ".weight", {out, in});
         dense d;
@@ -191,16 +239,79 @@ public:
         return d;
     }
 
-    layer_norm get_norm(const std::string& name, std::size_t width, float eps) const
+    layer_norm get_norm(const std::string& name, std::size_t width, float eps)
     {
         return {get(name + ".weight", {width}), get(name + ".bias", {width}), eps};
     }
 
+    /// After the last get(): a listed tensor that the config does not use is a foreign export.
+    void check_all_used() const
+    {
+        for (const auto& [name, e] : entries_)
+            if (!e.used)
+                bad_model(file_, "tensors", "'" + name + "' is not a tensor of this config (another export format?)");
+    }
+
 private:
-    std::string file_;
-    bool half_ = true;
+    struct entry {
+        std::vector<std::size_t> shape;
+        std::size_t offset, bytes;
+        bool used = false;
+    };
+
+    std::string expected_sha256(const json& binary) const
+    {
+        if (!binary.contains("sha256"))
+            bad_model(file_, "binary.sha256", "missing, so model.bin cannot be checked; an export of an older "
+                                              "scripts/train_lm.py: record it with scripts/train_lm.py --add-checksum DIR");
+        const std::string sha = string_at(binary, "sha256", file_, "binary.sha256");
+        if (sha.size() != 64 || sha.find_first_not_of("0123456789abcdef") != std::string::npos)
+            bad_model(file_, "binary.sha256", "'" + sha + "'; allowed: 64 lowercase hex digits");
+        return sha;
+    }
+
+    /// The tensor list, checked before anything is read: shapes of positive integers, each tensor's
+    /// bytes = its elements x the dtype's width, back to back from offset 0 up to total_bytes.
+    void index_tensors(const json& tensors, std::size_t total)
+    {
+        if (!tensors.is_array())
+            bad_model(file_, "tensors", "expected a list, got " + tensors.dump().substr(0, 80));
+        std::size_t end = 0;
+        for (std::size_t i = 0; i < tensors.size(); ++i) {
+            const std::string path = "tensors[" + std::to_string(i) + "]";
+            const json& t = tensors[i];
+            const std::string name = string_at(t, "name", file_, path + ".name");
+            const json& shape = require(t, "shape", file_, path + ".shape");
+            if (!shape.is_array() || shape.empty())
+                bad_model(file_, path + ".shape", "expected a list of dimensions, got " + shape.dump());
+            entry e{{}, integer_at(t, "offset", 0, total, file_, path + ".offset"),
+                    integer_at(t, "bytes", 1, total, file_, path + ".bytes")};
+            std::size_t bytes = width_;  // stays <= total, so no overflow
+            for (const json& n : shape) {
+                e.shape.push_back(integer_value(n, 1, total, file_, path + ".shape"));
+                bytes = bytes > total / e.shape.back() ? total + 1 : bytes * e.shape.back();
+            }
+            if (bytes != e.bytes)
+                bad_model(file_, path + ".bytes", "value " + std::to_string(e.bytes) + " disagrees with shape " +
+                                                      shape.dump() + " of " + std::to_string(width_) + "-byte values");
+            if (e.offset != end || e.bytes > total - end)
+                bad_model(file_, path + ".offset", "'" + name + "' at bytes " + std::to_string(e.offset) + " .. " +
+                                                       std::to_string(e.offset + e.bytes) + "; expected it from byte " +
+                                                       std::to_string(end) + ", within binary.total_bytes = " +
+                                                       std::to_string(total));
+            end += e.bytes;
+            if (!entries_.emplace(name, std::move(e)).second)
+                bad_model(file_, path + ".name", "'" + name + "' is listed twice");
+        }
+        if (end != total)
+            bad_model(file_, "binary.total_bytes", "value " + std::to_string(total) + " disagrees with the tensors' " +
+                                                       std::to_string(end) + " bytes");
+    }
+
+    std::string file_, bin_;
+    std::size_t width_ = 2;
     std::string bytes_;
-    std::map<std::string, json> entries_;
+    std::map<std::string, entry> entries_;
 };
 
 }  // namespace
@@ -241,9 +352,9 @@ char_model char_model::load(const std::string& dir)
     const std::string file = dir + "/model.json";
     m.header_ = config::read_json_file(file, "model file");
     const json& h = m.header_;
-    if (!h.is_object() || h.value("format", "") != "gcasim-charlm")
+    if (!h.is_object() || h.value("format", json()) != "gcasim-charlm")
         bad_model(file, "format", "not a gcasim-charlm export (scripts/train_lm.py --export)");
-    if (h.value("format_version", 0) != 1)
+    if (h.value("format_version", json()) != 1)
         bad_model(file, "format_version", "value " + h.value("format_version", json()).dump() + "; allowed: 1");
     m.shape_ = parse_shape(h, file);
     const model_shape& s = m.shape_;
@@ -254,17 +365,19 @@ char_model char_model::load(const std::string& dir)
     if (!vocab.is_array() || vocab.size() + 1 != s.vocab_size)
         bad_model(file, "vocab", "expected config.vocab_size - 1 = " + std::to_string(s.vocab_size - 1) + " characters");
     for (const json& c : vocab) {
-        const std::u32string cp = decode_utf8(c.get<std::string>());
+        std::u32string cp;
+        try {
+            cp = decode_utf8(c.is_string() ? c.get<std::string>() : std::string());
+        } catch (const std::invalid_argument&) {
+        }
         if (cp.size() != 1)
             bad_model(file, "vocab", "entry " + c.dump() + " is not one character");
         m.vocab_.push_back(cp[0]);
     }
-    m.unk_ = number_at<int>(h, "unk_index", file, "");
-    if (m.unk_ != static_cast<int>(vocab.size()))
-        bad_model(file, "unk_index", "value " + std::to_string(m.unk_) + "; expected " + std::to_string(vocab.size()));
+    m.unk_ = static_cast<int>(integer_at(h, "unk_index", vocab.size(), vocab.size(), file, "unk_index"));
     m.vocab_.push_back(U'\uFFFD');
 
-    const tensor_file tensors(h, dir, file);
+    tensor_file tensors(h, dir, file);
     m.tok_emb_ = tensors.get("tok_emb", {s.vocab_size, s.d_model});
     m.pos_emb_ = tensors.get("pos_emb", {s.context, s.d_model});
     for (std::size_t l = 0; l < s.layers; ++l) {
@@ -282,6 +395,7 @@ char_model char_model::load(const std::string& dir)
     }
     m.ln_f_ = tensors.get_norm("ln_f", s.d_model, s.layernorm_eps);
     m.head_ = tensors.get_dense("head", s.vocab_size, s.d_model, false);
+    tensors.check_all_used();
     return m;
 }
 
@@ -342,6 +456,25 @@ double cross_entropy(const float* logits, std::size_t count, int target)
     for (std::size_t i = 0; i < count; ++i)
         sum += std::exp(logits[i] - top);
     return top + std::log(sum) - logits[target];
+}
+
+std::optional<std::string> read_at_most(const std::string& path, std::size_t limit)
+{
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec))
+        throw config_error("cannot read '" + path + "': it is a directory");
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        throw config_error("cannot read '" + path + "': " + std::strerror(errno));
+    std::string bytes;
+    char chunk[65536];
+    while (bytes.size() <= limit && in.read(chunk, sizeof chunk).gcount() > 0)
+        bytes.append(chunk, static_cast<std::size_t>(in.gcount()));
+    if (in.bad())
+        throw config_error("cannot read '" + path + "': " + std::strerror(errno));
+    if (bytes.size() > limit)
+        return std::nullopt;
+    return bytes;
 }
 
 std::u32string decode_utf8(const std::string& text)

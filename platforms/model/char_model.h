@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -62,8 +63,8 @@ struct block {
 
 class char_model {
 public:
-    /// Load DIR/model.json and its binary. Bad or missing files: config::config_error naming the
-    /// file and the key.
+    /// Load DIR/model.json and its binary. Bad or missing files, a binary of the wrong size or
+    /// checksum, non-finite weights: config::config_error naming the file and the key.
     static char_model load(const std::string& dir);
 
     const model_shape& shape() const { return shape_; }
@@ -76,6 +77,7 @@ public:
     /// Token id of a Unicode code point (the unknown token for characters outside the vocabulary).
     int token_of(char32_t c) const;
     char32_t char_of(int token) const { return vocab_[static_cast<std::size_t>(token)]; }
+    int unknown_token() const { return unk_; }
 
     /// x = tok_emb[token] + pos_emb[position] (d_model values).
     void embed(int token, std::size_t position, float* x) const;
@@ -101,6 +103,13 @@ private:
 
 /// Cross-entropy of `target` under `logits` (nats): log-sum-exp minus the target's logit, in double.
 double cross_entropy(const float* logits, std::size_t count, int target);
+
+/// The largest model.bin read (its binary.total_bytes): 1 GiB, 2 GiB of float32 weights.
+constexpr std::size_t max_binary_bytes = std::size_t(1) << 30;
+
+/// The bytes of `path` when it holds at most `limit`, else nothing. Reads at most limit + 64 KiB,
+/// so a FIFO or a device (/dev/zero) cannot make it read without end. Unreadable: config_error.
+std::optional<std::string> read_at_most(const std::string& path, std::size_t limit);
 
 /// UTF-8 to code points; throws std::invalid_argument on malformed input.
 std::u32string decode_utf8(const std::string& text);

@@ -7,8 +7,10 @@ namespace gcasim::model {
 eval_plan::eval_plan(const char_model& model, const std::u32string& text, std::size_t predictions)
     : tokens_(), context_(model.shape().context), fed_(0), losses_()
 {
-    for (std::size_t i = 0; i <= predictions && i < text.size(); ++i)
+    for (std::size_t i = 0; i <= predictions && i < text.size(); ++i) {
         tokens_.push_back(model.token_of(text[i]));
+        unknown_ += tokens_.back() == model.unknown_token();
+    }
     losses_.reserve(predictions);
 }
 
@@ -39,8 +41,10 @@ generate_plan::generate_plan(const char_model& model, const std::u32string& prom
     : model_(model), history_(), prompt_size_(prompt.size()), count_(count), context_(model.shape().context),
       sequence_begin_(0), fed_(0), temperature_(temperature), rng_(seed)
 {
-    for (char32_t c : prompt)
+    for (char32_t c : prompt) {
         history_.push_back(model.token_of(c));
+        unknown_ += history_.back() == model.unknown_token();
+    }
 }
 
 std::optional<model_step> generate_plan::next()

@@ -23,9 +23,12 @@ public:
 
     const std::vector<double>& losses() const { return losses_; }
     double mean_loss() const;
+    /// Characters of the evaluated text outside the model's vocabulary (scored as its unknown token).
+    std::size_t unknown_characters() const { return unknown_; }
 
 private:
     std::vector<int> tokens_;  ///< inputs and targets: predictions + 1 tokens
+    std::size_t unknown_ = 0;
     std::size_t context_, fed_;
     std::vector<double> losses_;
 };
@@ -41,6 +44,8 @@ public:
     void on_logits(const std::vector<float>& logits) override;
 
     std::u32string generated() const;
+    /// Characters of the prompt outside the model's vocabulary (fed as its unknown token).
+    std::size_t unknown_characters() const { return unknown_; }
 
 private:
     int pick(const std::vector<float>& logits);
@@ -51,6 +56,7 @@ private:
     std::size_t sequence_begin_, fed_;  ///< history_[sequence_begin_, fed_) is in the KV caches
     double temperature_;
     device::splitmix64 rng_;
+    std::size_t unknown_ = 0;
 };
 
 }  // namespace gcasim::model

@@ -1,7 +1,7 @@
 #include "validation_text.h"
 
 #include <fstream>
-#include <iterator>
+#include <optional>
 #include <stdexcept>
 #include <vector>
 
@@ -67,20 +67,22 @@ void append_fortunes(const std::u32string& text, std::vector<std::u32string>& fo
     }
 }
 
-std::string read_bytes(const std::string& path)
+/// A UTF-8 file of at most max_text_bytes; errors start with `prefix`.
+std::u32string decode_file(const std::string& path, const std::string& prefix)
 {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        throw config_error("cannot read text file '" + path + "'");
-    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
-std::u32string decode_file(const std::string& path)
-{
+    std::optional<std::string> bytes;
     try {
-        return decode_utf8(read_bytes(path));
+        bytes = read_at_most(path, max_text_bytes);
+    } catch (const config_error& e) {
+        throw config_error(prefix + e.what());
+    }
+    if (!bytes)
+        throw config_error(prefix + "file '" + path + "' holds more than " + std::to_string(max_text_bytes) +
+                           " bytes; allowed: at most " + std::to_string(max_text_bytes) + " (16 MiB)");
+    try {
+        return decode_utf8(*bytes);
     } catch (const std::invalid_argument& e) {
-        throw config_error("text file '" + path + "': " + e.what());
+        throw config_error(prefix + "file '" + path + "': " + e.what());
     }
 }
 
@@ -88,7 +90,7 @@ std::u32string decode_file(const std::string& path)
 
 std::u32string read_text_file(const std::string& path)
 {
-    return decode_file(path);
+    return decode_file(path, "--text: ");
 }
 
 std::u32string fortunes_validation_text(const json& corpus)
@@ -101,7 +103,7 @@ std::u32string fortunes_validation_text(const json& corpus)
         if (!std::ifstream(path))
             throw config_error("validation text: " + path + " is missing: install the Debian packages fortunes and "
                                "fortunes-min (scripts/setup), or give --text FILE");
-        append_fortunes(decode_file(path), fortunes);
+        append_fortunes(decode_file(path, "validation text: "), fortunes);
     }
     // Fortune i is validation iff i % 10 == 9 (the split in the model's corpus block).
     std::u32string text;

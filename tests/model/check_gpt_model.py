@@ -5,7 +5,9 @@ Parity: the C++/SystemC cross-entropy of the committed nonlinear model on the fi
 validation characters (and the first 256, position by position) equals the PyTorch numbers
 stored in its model.json (`reference_eval`, same protocol), within 1 % relative; the linear model
 too on 256. Also: latency and energy add up over the layers, generation is deterministic, a
-changed hardware config changes the loss, and bad input gives one stderr line and exit code 2.
+changed hardware config changes the loss, and bad input gives one stderr line and exit code 2:
+--text from /dev/zero, an endless FIFO, empty or too short, --tokens beyond the text; characters
+outside the vocabulary are read as the unknown token and reported.
 
   check_gpt_model.py --binary build/bin/gpt_model --workdir DIR
 Needs the fortunes corpus (Debian packages fortunes, fortunes-min: scripts/setup).
@@ -14,6 +16,7 @@ import argparse
 import csv
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -30,9 +33,15 @@ def check(condition, what):
         failures.append(what)
 
 
+def limit_memory():
+    """4 GiB of address space (an evaluation needs a few hundred MB): an unbounded read fails fast."""
+    resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
+
+
 def run(binary, args, out):
     shutil.rmtree(out, ignore_errors=True)
-    return subprocess.run([binary, "--out", out] + args, capture_output=True, text=True, timeout=300)
+    return subprocess.run([binary, "--out", out] + args, capture_output=True, text=True, timeout=300,
+                          preexec_fn=limit_memory)
 
 
 def reference(variant):
@@ -142,6 +151,77 @@ def check_bad_inputs(binary, work):
             os.path.join(out, "summary.json")), f"{' '.join(args)[-60:]}: exit 2, one line naming '{needle}'")
 
 
+def expect_error(binary, work, args, needles, absent=()):
+    """exit 2, one stderr line holding every needle and none of `absent`, no outputs."""
+    out = os.path.join(work, "bad")
+    r = run(binary, args, out)
+    lines = r.stderr.strip().splitlines()
+    ok = (r.returncode == 2 and len(lines) == 1 and all(n in lines[0] for n in needles) and
+          not any(n in lines[0] for n in absent) and not os.path.exists(os.path.join(out, "summary.json")))
+    shown = " ".join(a if isinstance(a, str) else repr(a) for a in args)[-70:]
+    check(ok, f"{shown}: exit 2, one line naming {needles}" + ("" if ok else f" (rc {r.returncode}: {r.stderr.strip()[:200]})"))
+
+
+def check_text_inputs(binary, work):
+    """--text and --prompt at the edges (issue 11, classes 7 and 9): bounded reads, clear messages."""
+    limit = "16777216"
+    expect_error(binary, work, ["--text", "/dev/zero"], ["--text", "/dev/zero", limit])
+    text = os.path.join(work, "texts")
+    os.makedirs(text, exist_ok=True)
+
+    def file_with(name, data):
+        path = os.path.join(text, name)
+        with open(path, "wb") as f:
+            f.write(data)
+        return path
+
+    big = file_with("big.txt", b"a" * (16 * 2 ** 20 + 1))
+    expect_error(binary, work, ["--text", big], ["--text", "big.txt", limit])
+    # A FIFO whose writer never stops: the read ends at the limit.
+    fifo = os.path.join(text, "endless.fifo")
+    if os.path.exists(fifo):
+        os.remove(fifo)
+    os.mkfifo(fifo)
+    writer = subprocess.Popen(["sh", "-c", f"yes hello > {fifo}"], stderr=subprocess.DEVNULL)
+    expect_error(binary, work, ["--text", fifo], ["--text", "endless.fifo", limit])
+    writer.kill()
+    writer.wait()
+    empty = file_with("empty.txt", b"")
+    expect_error(binary, work, ["--text", empty], ["--text", "empty.txt", "0 character", "at least 2"], ["1 .. 0"])
+    one = file_with("one.txt", b"x")
+    expect_error(binary, work, ["--text", one], ["--text", "1 character", "at least 2"], ["1 .. 0"])
+    ten = file_with("ten.txt", b"0123456789")
+    expect_error(binary, work, ["--text", ten, "--tokens", "20"], ["--tokens", "20", "1 .. 9", "10 characters"])
+    expect_error(binary, work, ["--text", file_with("bad.txt", b"ab\xff\xfecd")], ["--text", "bad.txt", "malformed UTF-8"])
+    expect_error(binary, work, ["--text", text], ["--text", "directory"])
+    expect_error(binary, work, ["--text", os.path.join(text, "none.txt")], ["--text", "none.txt", "No such file"])
+    expect_error(binary, work, ["--mode", "generate", "--prompt", ""], ["--prompt", "non-empty"])
+    expect_error(binary, work, ["--mode", "generate", "--prompt", b"a\xffb"], ["--prompt", "malformed UTF-8"])
+
+    # Characters outside the vocabulary: read as the unknown token, and said so.
+    snow = file_with("snow.txt", "The snow \u2603\u2603 fell.\n".encode())
+    out = os.path.join(work, "snow")
+    r = run(binary, ["--text", snow, "--tokens", "16"], out)
+    check(r.returncode == 0 and "note: 2 character(s) of the text are outside the model's vocabulary" in r.stdout and
+          load(out, "summary.json")["eval"].get("unknown_characters") == 2,
+          f"--text with 2 characters outside the vocabulary: runs and says so (rc {r.returncode}: {r.stderr.strip()[:160]})")
+    r = run(binary, ["--text", ten, "--tokens", "9"], out)
+    check(r.returncode == 0 and "note:" not in r.stdout and load(out, "summary.json")["eval"].get("unknown_characters") == 0,
+          "--text of known characters, all 9 predictions of 10 characters: runs, no note")
+    r = run(binary, ["--mode", "generate", "--prompt", "\u2603 The ", "--tokens", "5"], out)
+    check(r.returncode == 0 and "note: 1 character(s) of the prompt are outside" in r.stdout and
+          load(out, "summary.json")["generate"].get("unknown_characters") == 1,
+          f"--prompt with 1 character outside the vocabulary: runs and says so (rc {r.returncode})")
+    fifo = os.path.join(text, "short.fifo")
+    if os.path.exists(fifo):
+        os.remove(fifo)
+    os.mkfifo(fifo)
+    writer = subprocess.Popen(["sh", "-c", f"printf 'Hello, world. Hello again.' > {fifo}"])
+    r = run(binary, ["--text", fifo, "--tokens", "8"], out)
+    writer.wait()
+    check(r.returncode == 0 and load(out, "summary.json")["eval"]["predictions"] == 8, "--text from a FIFO runs")
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--binary", required=True)
@@ -156,6 +236,7 @@ def main():
     check_changed_hardware(a.binary, a.workdir)
     check_generate(a.binary, a.workdir)
     check_bad_inputs(a.binary, a.workdir)
+    check_text_inputs(a.binary, a.workdir)
     if failures:
         sys.exit(f"check_gpt_model: {len(failures)} check(s) failed")
     print("check_gpt_model: all checks passed")
