@@ -483,7 +483,7 @@ def add_checksum(directory, corpus):
         sys.exit(f"train_lm.py: {path} has no reference_eval.losses['256'] to check the weights against")
     model, _, _ = load_model(directory)
     got = float(position_losses(model, corpus.val, 256).double().mean())
-    if abs(got - want) > 1e-6 * want:
+    if not abs(got - want) <= 1e-6 * want:  # NaN too
         sys.exit(f"train_lm.py: the weights of {directory} give loss {got:.8f} on the first 256 val chars, "
                  f"the export's reference is {want:.8f}: not the weights it was measured on; no checksum written")
     digest = hashlib.sha256(read_binary(directory, binary)).hexdigest()

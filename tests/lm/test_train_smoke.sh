@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Smoke test of scripts/train_lm.py (seconds): the three attention variants on the tiny --smoke
 # model (softmax from scratch -> linear fine-tune -> scaler fit + nonlinear fine-tune), export,
-# reload and evaluation, the documented export layout, determinism and the validation text.
+# reload and evaluation, the documented export layout and checksum (--add-checksum), determinism
+# and the validation text.
 #   tests/lm/test_train_smoke.sh BUILD_DIR      (scratch space: BUILD_DIR/lm_smoke)
 # Needs Debian's python3-torch and the fortunes corpus (packages fortunes, fortunes-min).
 set -euo pipefail
@@ -45,6 +46,32 @@ for v in softmax linear nonlinear; do
   run "eval_pt_$v" --eval-only --init "$v.pt" --tokens 1024 --summary "eval_pt_$v.json"
 done
 run write_val --write-val val.txt
+
+# The checksum: an export without it gets it back from --add-checksum (same model.json byte for
+# byte); a changed model.bin is refused by --add-checksum and by --init.
+for d in nocheck corrupt; do rm -rf "$d"; cp -r nonlinear "$d"; done
+"$py" - <<'EOF2'
+import json
+for d in ("nocheck", "corrupt"):
+    h = json.load(open(f"{d}/model.json"))
+    del h["binary"]["sha256"]
+    with open(f"{d}/model.json", "w") as f:
+        json.dump(h, f, indent=1)
+        f.write("\n")
+at = next(t["offset"] for t in h["tensors"] if t["name"] == "ln_f.weight") + 1  # a high byte: used at every step
+with open("corrupt/model.bin", "r+b") as f:
+    f.seek(at)
+    b = f.read(1)
+    f.seek(at)
+    f.write(bytes([b[0] ^ 0x04]))  # 1.0 becomes 0.5: finite, plausible, wrong
+EOF2
+run add_checksum --add-checksum nocheck
+cmp -s nocheck/model.json nonlinear/model.json || fail "--add-checksum: model.json differs from the export's"
+if $train --add-checksum corrupt >corrupt.log 2>&1; then fail "--add-checksum accepted a changed model.bin"; fi
+grep -q "not the weights it was measured on" corrupt.log || fail "--add-checksum: $(cat corrupt.log)"
+cp nonlinear/model.json corrupt/model.json
+if $train --eval-only --init corrupt --tokens 64 >corrupt_init.log 2>&1; then fail "--init accepted a changed model.bin"; fi
+grep -q "does not match binary.sha256" corrupt_init.log || fail "--init: $(cat corrupt_init.log)"
 
 "$py" - "$work" <<'EOF'
 import hashlib, json, math, os, sys
@@ -109,6 +136,7 @@ for v in ("softmax", "linear", "nonlinear"):
         offset += n * item
         shapes[t["name"]] = t["shape"]
     check(offset == b["total_bytes"] == os.path.getsize(bpath), f"{v}: total bytes {offset} vs file")
+    check(b["sha256"] == hashlib.sha256(open(bpath, "rb").read()).hexdigest(), f"{v}: binary.sha256")
     D, V, T = c["d_model"], c["vocab_size"], c["context"]
     inner = c["heads"] * c["head_dim"]
     check(shapes["tok_emb"] == [V, D] and shapes["pos_emb"] == [T, D] and shapes["head.weight"] == [V, D],
