@@ -20,6 +20,8 @@ using config::config_error;
 
 namespace {
 
+constexpr std::uintmax_t max_header_bytes = 16 << 20;  ///< model.json
+
 /// Errors about the model files name the file and the key: "model 'DIR/model.json': key 'K': ...".
 [[noreturn]] void bad_model(const std::string& file, const std::string& key, const std::string& what)
 {
@@ -350,6 +352,11 @@ char_model char_model::load(const std::string& dir)
     char_model m;
     m.dir_ = dir;
     const std::string file = dir + "/model.json";
+    std::error_code ec;  // a FIFO or device would be parsed without end; the committed ones are < 30 KB
+    if (std::filesystem::exists(file, ec) && (!std::filesystem::is_regular_file(file, ec) ||
+                                              std::filesystem::file_size(file, ec) > max_header_bytes))
+        throw config_error("model '" + file + "': not a regular file of at most " + std::to_string(max_header_bytes) +
+                           " bytes");
     m.header_ = config::read_json_file(file, "model file");
     const json& h = m.header_;
     if (!h.is_object() || h.value("format", json()) != "gcasim-charlm")

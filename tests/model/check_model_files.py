@@ -5,7 +5,8 @@ Each case is a copy of models/nonlinear with one defect: random or flipped bytes
 NaN or Inf weights, a truncated or longer binary, another model's binary, /dev/zero as the binary,
 a missing checksum, and model.json fields of the wrong type, missing, out of range or disagreeing
 with the binary's size. Every one must end with exit 2 and one stderr line naming what is wrong,
-and no outputs; the untouched copy must run. Where a defect would otherwise be caught by the
+and no outputs; the untouched copy must run. A consistent model whose heads would need more memory
+than the machine has is refused before any is built. Where a defect would otherwise be caught by the
 checksum, the copy's binary.sha256 is recomputed so that the check behind it is the one tested.
 
   check_model_files.py --binary build/bin/gpt_model --workdir DIR
@@ -14,6 +15,7 @@ import argparse
 import copy
 import hashlib
 import json
+import math
 import os
 import random
 import resource
@@ -47,7 +49,7 @@ def write_model(directory, header, binary, rehash=False):
     if rehash:
         header["binary"]["sha256"] = hashlib.sha256(binary).hexdigest()
     with open(os.path.join(directory, "model.json"), "w") as f:
-        json.dump(header, f, indent=1)
+        json.dump(header, f, separators=(",", ":"))
     if binary is not None:
         with open(os.path.join(directory, "model.bin"), "wb") as f:
             f.write(binary)
@@ -198,6 +200,61 @@ def header_cases(binary, work, header, data):
                  data + b"\0\0", rehash=True)
 
 
+def consistent_model(header, layers, heads, window):
+    """A model.json + zero weights that pass every file check: d_model 1, context 2, MLP width 1,
+    `layers` x `heads` heads of the committed head_dim with `window`."""
+    h = copy.deepcopy(header)
+    c = h["config"]
+    c.update(layers=layers, d_model=1, heads=heads, context=2, mlp_hidden=1, window=window)
+    inner, V = heads * c["head_dim"], c["vocab_size"]
+    shapes = [("tok_emb", [V, 1]), ("pos_emb", [2, 1])]
+    for l in range(layers):
+        shapes += [(f"layers.{l}.{n}", s) for n, s in (
+            ("ln1.weight", [1]), ("ln1.bias", [1]), ("attn.qkv.weight", [3 * inner, 1]), ("attn.qkv.bias", [3 * inner]),
+            ("attn.proj.weight", [1, inner]), ("attn.proj.bias", [1]), ("ln2.weight", [1]), ("ln2.bias", [1]),
+            ("mlp.fc.weight", [1, 1]), ("mlp.fc.bias", [1]), ("mlp.proj.weight", [1, 1]), ("mlp.proj.bias", [1]))]
+    shapes += [("ln_f.weight", [1]), ("ln_f.bias", [1]), ("head.weight", [V, 1])]
+    h["tensors"], offset = [], 0
+    for name, shape in shapes:
+        size = 2 * math.prod(shape)
+        h["tensors"].append({"name": name, "shape": shape, "offset": offset, "bytes": size})
+        offset += size
+    h["binary"]["total_bytes"] = offset
+    scaler = h["scalers"][0][0]
+    h["scalers"] = [[scaler] * heads for _ in range(layers)]
+    return h, bytes(offset)
+
+
+def header_file_cases(binary, work, header, data):
+    """model.json itself: a FIFO fed without end and one over 16 MiB are refused before parsing."""
+    model = os.path.join(work, "json_fifo")
+    write_model(model, copy.deepcopy(header), data)
+    os.remove(os.path.join(model, "model.json"))
+    os.mkfifo(os.path.join(model, "model.json"))
+    writer = subprocess.Popen(["sh", "-c", f"yes '[' > {model}/model.json"], stderr=subprocess.DEVNULL)
+    r, wrote = run(binary, model, work)
+    writer.kill()
+    writer.wait()
+    check(r.returncode == 2 and "not a regular file" in r.stderr and not wrote,
+          f"json_fifo: model.json a FIFO of endless '[': exit 2 (rc {r.returncode}: {r.stderr.strip()[:160]})")
+    big = copy.deepcopy(header)
+    big["padding"] = "x" * (16 << 20)
+    expect_error(binary, work, "json_over_16_mib", ["model.json", "16777216 bytes"], big, data)
+
+
+def hardware_cases(binary, work, header):
+    small, data = consistent_model(header, 1, 2, 128)
+    model = os.path.join(work, "consistent_small")
+    write_model(model, small, data, rehash=True)
+    r, wrote = run(binary, model, work)
+    check(r.returncode == 0 and wrote, f"a small consistent model of zero weights runs (rc {r.returncode}: "
+                                       f"{r.stderr.strip()[:200]})")
+    # 8192 heads of window 65536: 9 MB of files, about 400 GiB of hardware.
+    huge, data = consistent_model(header, 1, 8192, 65536)
+    expect_error(binary, work, "heads_beyond_memory", ["memory", "model layers x heads", "window"], huge, data,
+                 rehash=True)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--binary", required=True)
@@ -213,6 +270,7 @@ def main():
     check(r.returncode == 0 and wrote, f"the intact copy runs (rc {r.returncode}: {r.stderr.strip()[:200]})")
     binary_cases(a.binary, work, header, data)
     header_cases(a.binary, work, header, data)
+    header_file_cases(a.binary, work, header, data)
     if failures:
         sys.exit(f"check_model_files: {len(failures)} check(s) failed")
     print("check_model_files: all checks passed")
