@@ -1,10 +1,14 @@
 # A REAL single-node Slurm cluster for the tests (Debian's slurm-wlm + munge), all state under one
 # folder, on private ports, without cgroups. Source this file, then:
 #   slurm_cluster_start FOLDER   starts munged, slurmctld and slurmd with their files under FOLDER
-#                                (created), exports SLURM_CONF, waits until node1 is idle; returns 0,
+#                                (created; munge's socket and key in a /tmp/gcasim-munge.* folder,
+#                                because munged wants every folder above its socket world-executable,
+#                                and a build folder may lie below a 0700 one such as /root),
+#                                exports SLURM_CONF, waits until node1 is idle; returns 0,
 #                                or prints the daemons' last log lines, stops what it started, sets
 #                                SLURM_CLUSTER_ERROR to the reason and returns 1
-#   slurm_cluster_stop           cancels every job, waits until none is left, stops the daemons
+#   slurm_cluster_stop           cancels every job, waits until none is left, stops the daemons,
+#                                removes the munge folder
 #   clock_ms / since T0_MS       milliseconds now / seconds since T0_MS ("1.23"), for timings
 # Needs root (slurmd runs the jobs as the submitting user; munged and the daemons run as root) and
 # the packages slurmctld slurmd slurm-client munge (scripts/setup --all installs them).
@@ -19,7 +23,7 @@
 clock_ms() { date +%s%3N; }
 since() { local d=$(( $(clock_ms) - $1 )); printf '%d.%02d' $((d / 1000)) $((d % 1000 / 10)); }
 
-_slurm_dir="" _slurm_munge_pid="" _slurm_ctld_pid="" _slurm_slurmd_pid=""
+_slurm_dir="" _slurm_munge_dir="" _slurm_munge_pid="" _slurm_ctld_pid="" _slurm_slurmd_pid=""
 
 # Slurm could not start for reason $1: prints the daemons' last log lines, stops what was started.
 _slurm_fail() {
@@ -48,13 +52,14 @@ _slurm_check_socket_path() {
     done
 }
 
+# Starts munged with its socket, key and seed in $2, its log and pid file under $1.
 _slurm_start_munge() {
-    local dir=$1 sock=$1/munge/munge.socket
-    mungekey -c -k "$dir/munge/munge.key" >"$dir/log/mungekey.out" 2>&1 ||
+    local dir=$1 mdir=$2 sock=$2/munge.socket
+    mungekey -c -k "$mdir/munge.key" >"$dir/log/mungekey.out" 2>&1 ||
         { echo "mungekey -c failed: $(cat "$dir/log/mungekey.out")"; return 1; }
-    chmod 600 "$dir/munge/munge.key"
-    munged -F --socket="$sock" --key-file="$dir/munge/munge.key" --log-file="$dir/log/munged.log" \
-        --pid-file="$dir/run/munged.pid" --seed-file="$dir/munge/munged.seed" --origin=127.0.0.1 \
+    chmod 600 "$mdir/munge.key"
+    munged -F --socket="$sock" --key-file="$mdir/munge.key" --log-file="$dir/log/munged.log" \
+        --pid-file="$dir/run/munged.pid" --seed-file="$mdir/munged.seed" --origin=127.0.0.1 \
         >"$dir/log/munged.out" 2>&1 &
     _slurm_munge_pid=$!
     local _
@@ -92,7 +97,7 @@ SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
 CredType=cred/munge
-AuthInfo=socket=$dir/munge/munge.socket
+AuthInfo=socket=$_slurm_munge_dir/munge.socket
 StateSaveLocation=$dir/state
 SlurmdSpoolDir=$dir/spool/slurmd-%n
 SlurmctldPidFile=$dir/run/slurmctld.pid
@@ -130,11 +135,11 @@ slurm_cluster_start() {
     [ "$(id -u)" -eq 0 ] || { SLURM_CLUSTER_ERROR="it must run as root (munged, slurmd)"; return 1; }
     mkdir -p "$1" && dir=$(cd "$1" && pwd) || { SLURM_CLUSTER_ERROR="cannot create $1"; return 1; }
     _slurm_dir=$dir
-    chmod 755 "$dir"   # mktemp -d gives 0700, which munged refuses on its socket's path
-    mkdir -p "$dir/munge" "$dir/state" "$dir/spool" "$dir/log" "$dir/run"
-    chmod 755 "$dir/munge"
-    _slurm_step _slurm_check_socket_path "$dir" || return 1
-    _slurm_step _slurm_start_munge "$dir" || return 1
+    mkdir -p "$dir/state" "$dir/spool" "$dir/log" "$dir/run"
+    _slurm_munge_dir=$(mktemp -d /tmp/gcasim-munge.XXXXXX) || { _slurm_fail "cannot create a folder in /tmp"; return 1; }
+    chmod 755 "$_slurm_munge_dir"   # mktemp -d gives 0700
+    _slurm_step _slurm_check_socket_path "$_slurm_munge_dir" || return 1
+    _slurm_step _slurm_start_munge "$dir" "$_slurm_munge_dir" || return 1
     _slurm_step _slurm_write_conf "$dir" || return 1
     local conf_line
     conf_line=$(cat "$dir/step.out")
@@ -143,8 +148,10 @@ slurm_cluster_start() {
     _slurm_ctld_pid=$!
     slurmd -D -N node1 >"$dir/log/slurmd.out" 2>&1 &
     _slurm_slurmd_pid=$!
-    for _ in $(seq 300); do   # up to 30 s
-        state=$(sinfo -h -N -n node1 -o %t 2>/dev/null)
+    # Up to 30 s; a client that cannot reach slurmctld retries for minutes, hence its own timeout.
+    local deadline=$(( $(clock_ms) + 30000 ))
+    while [ "$(clock_ms)" -lt "$deadline" ]; do
+        state=$(timeout 5 sinfo -h -N -n node1 -o %t 2>/dev/null)
         [ "$state" = idle ] && break
         kill -0 "$_slurm_ctld_pid" 2>/dev/null || { _slurm_fail "slurmctld exited"; return 1; }
         kill -0 "$_slurm_slurmd_pid" 2>/dev/null || { _slurm_fail "slurmd exited"; return 1; }
@@ -156,12 +163,12 @@ slurm_cluster_start() {
 
 slurm_cluster_stop() {
     local t0=$(clock_ms) pid _
-    [ -n "$_slurm_munge_pid$_slurm_ctld_pid$_slurm_slurmd_pid" ] || return 0
+    [ -n "$_slurm_munge_dir$_slurm_munge_pid$_slurm_ctld_pid$_slurm_slurmd_pid" ] || return 0
     if [ -n "$_slurm_ctld_pid" ] && kill -0 "$_slurm_ctld_pid" 2>/dev/null; then
         # Running job steps survive slurmd: cancel every job and wait until none remain first.
-        scancel --quiet --user="$(id -un)" 2>/dev/null
+        timeout 5 scancel --quiet --user="$(id -un)" 2>/dev/null
         for _ in $(seq 100); do
-            [ -z "$(squeue -h -o %i 2>/dev/null)" ] && break
+            [ -z "$(timeout 5 squeue -h -o %i 2>/dev/null)" ] && break
             sleep 0.1
         done
     fi
@@ -172,6 +179,7 @@ slurm_cluster_stop() {
         kill -0 "$pid" 2>/dev/null && { echo "warning: pid $pid ignored SIGTERM; SIGKILL"; kill -9 "$pid"; }
         wait "$pid" 2>/dev/null
     done
-    _slurm_munge_pid="" _slurm_ctld_pid="" _slurm_slurmd_pid=""
+    [ -n "$_slurm_munge_dir" ] && rm -rf "$_slurm_munge_dir"
+    _slurm_munge_dir="" _slurm_munge_pid="" _slurm_ctld_pid="" _slurm_slurmd_pid=""
     echo "slurm teardown: $(since "$t0") s"
 }

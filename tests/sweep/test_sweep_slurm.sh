@@ -24,7 +24,6 @@ check() { local what=$1; shift; if "$@"; then ok "$what"; else fail "$what"; fi;
 
 mkdir -p "$base" || { echo "FAIL: cannot create $base"; exit 1; }
 tmp=$(mktemp -d "$base/test_sweep_slurm.XXXXXX") || exit 1
-chmod 755 "$tmp"   # mktemp -d gives 0700; munged refuses a socket below such a folder
 teardown() {
     slurm_cluster_stop
     if [ "${KEEP_SLURM_TMP:-0}" = 1 ]; then echo "kept $tmp"; else rm -rf "$tmp"; fi
