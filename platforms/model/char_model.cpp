@@ -1,11 +1,12 @@
 #include "char_model.h"
 
+#include <cerrno>
 #include <cmath>
 #include <cstdint>
-#include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <optional>
 #include <stdexcept>
@@ -43,12 +44,13 @@ std::string string_at(const json& parent, const std::string& key, const std::str
     return value.get<std::string>();
 }
 
-/// A finite number (float32 values: finite as a float too).
+/// A finite number (float32 values: finite as a float too, checked before the conversion).
 template <typename T> T real_value(const json& value, const std::string& file, const std::string& path)
 {
-    if (!value.is_number() || !std::isfinite(value.get<T>()))
+    const double v = value.is_number() ? value.get<double>() : std::nan("");
+    if (!(std::fabs(v) <= std::numeric_limits<T>::max()))
         bad_model(file, path, "expected a finite number, got " + value.dump());
-    return value.get<T>();
+    return static_cast<T>(v);
 }
 
 template <typename T> T real_at(const json& parent, const std::string& key, const std::string& file,
