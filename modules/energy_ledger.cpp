@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 namespace gcasim {
 
@@ -26,6 +27,25 @@ const char* energy_ledger::published_part(component c)
     default: return "digital";
     }
 }
+
+void energy_ledger::add(attojoules& sum, attojoules x)
+{
+    if (__builtin_add_overflow(sum, x, &sum))
+        throw std::overflow_error("energy ledger: a sum exceeds 2^128 attojoules (3.4e20 J)");
+}
+
+namespace {
+
+/// events x pJ per event in whole attojoules, rounded half away from zero.
+energy_ledger::attojoules to_attojoules(std::uint64_t events, double pj_per_event)
+{
+    const double aj = std::round(static_cast<double>(events) * pj_per_event * 1e6);
+    if (!(aj < 0x1p128))  // not reachable with the schema's ranges (at most ~1e24 aJ a head and token)
+        throw std::overflow_error("energy ledger: one head's energy of a token exceeds 2^128 attojoules");
+    return static_cast<energy_ledger::attojoules>(aj);
+}
+
+}  // namespace
 
 energy_ledger::energy_ledger(const sc_module_name& name, const config::energy_config& energies, std::size_t window)
     : sc_module(name), heads_(), pending_(), reported_(), first_pending_(0), energies_(energies), window_(window),
@@ -65,7 +85,7 @@ void energy_ledger::on_token(const token_result& r)
     for (source& s : heads_.at(r.head)) {
         const std::uint64_t events = *s.counter - s.last;
         s.last = *s.counter;
-        target.energy[s.kind] += std::llround(static_cast<double>(events) * s.pj_per_event * 1e6);
+        add(target.energy[s.kind], to_attojoules(events, s.pj_per_event));
     }
     ++reported_[r.token - first_pending_];
 
@@ -73,10 +93,10 @@ void energy_ledger::on_token(const token_result& r)
         row& done = pending_.front();
         done.total = 0;
         for (std::size_t c = 0; c < component::count; ++c) {
-            done.total += done.energy[c];
-            sum_all_[c] += done.energy[c];
+            add(done.total, done.energy[c]);
+            add(sum_all_[c], done.energy[c]);
             if (done.full_window)
-                sum_full_[c] += done.energy[c];
+                add(sum_full_[c], done.energy[c]);
         }
         ++rows_;
         full_rows_ += done.full_window;

@@ -1,7 +1,8 @@
 // Event-based energy ledger. The blocks count what they do (cell reads, conversions, DAC writes,
 // additions, control steps); the ledger multiplies each count by its per-event energy once per
 // token and head, and emits one row per token for all heads together. Energies are kept as whole
-// attojoules so that the components of a row add up exactly to its total.
+// attojoules so that the components of a row add up exactly to its total, in 128 bits: 64 would
+// overflow (9.2 J) in a large layer at high per-event energies (4096 heads x 1e9 pJ is 4 J a token).
 #pragma once
 
 #include <array>
@@ -22,7 +23,8 @@ namespace gcasim {
 class energy_ledger : public sc_core::sc_module, public token_observer {
 public:
     enum component : std::size_t { k_array, charge_to_pulse, v_array, readout, dac, refresh, adders, control, count };
-    using amounts = std::array<std::int64_t, component::count>;  ///< attojoules per component
+    using attojoules = unsigned __int128;  ///< up to 3.4e20 J; an energy is never negative
+    using amounts = std::array<attojoules, component::count>;  ///< per component
 
     /// Column names (without the _pj suffix), in component order.
     static const std::array<const char*, component::count>& component_names();
@@ -33,7 +35,7 @@ public:
     struct row {
         std::size_t token;
         amounts energy;
-        std::int64_t total;
+        attojoules total;
         bool full_window;  ///< every head saw a full window of keys
     };
 
@@ -55,7 +57,9 @@ public:
     const amounts& sum_all() const { return sum_all_; }
     const amounts& sum_full_window() const { return sum_full_; }
 
-    static double to_pj(std::int64_t attojoules) { return static_cast<double>(attojoules) * 1e-6; }
+    static double to_pj(attojoules aj) { return static_cast<double>(aj) * 1e-6; }
+    /// sum += x, or std::overflow_error (exit 1) rather than a wrapped, wrong energy.
+    static void add(attojoules& sum, attojoules x);
 
 private:
     struct source {

@@ -71,25 +71,37 @@ void add_params(config::param_schema& schema)
                                   "Write the T x T matrices S and phi into output.json (T <= 4096)"));
 }
 
-void run(const platform::cli_options& options, const json& config)
+/// The T x T limit of output.attention_matrices, then the memory of the whole run.
+void check_run(const config::head_config& head, bool matrices, std::size_t tokens)
 {
-    const bool matrices = config::at_path(config, "output.attention_matrices").get<bool>();
-    std::vector<token_stream> inputs;  // not a braced list: that would copy the whole stream once
-    inputs.push_back(platform::load_head_input(options, config, 256));
-    const std::size_t tokens = inputs[0].tokens;
     if (matrices && tokens > 4096)
         throw config::config_error("config key 'output.attention_matrices': true needs --tokens <= 4096 (T x T "
                                    "matrices), got " + std::to_string(tokens) + "; set it to false");
+    std::vector<platform::memory_part> parts = platform::layer_memory(head, 1, tokens, "");
+    const double t = static_cast<double>(tokens);
+    parts.push_back({"output.json (--tokens x head_dim x 8 bytes)", t * head.head_dim * 8});
+    if (matrices)
+        parts.push_back({"output.attention_matrices (--tokens^2 x 16 bytes)", t * t * 16});
+    platform::check_memory(parts);
+}
 
-    head_recorder recorder(tokens, inputs[0].dim, matrices);
-    platform::output_set outputs(options.out_dir, platform::run_output_names());
-    json summary = platform::simulate_layer({"attention_head", &options, &config, &inputs, &recorder, &outputs});
+void run(const platform::cli_options& options, const json& config)
+{
+    const bool matrices = config::at_path(config, "output.attention_matrices").get<bool>();
     const config::head_config head = config::parse_head_config(config);
+    std::vector<token_stream> inputs;  // not a braced list: that would copy the whole stream once
+    inputs.push_back(platform::load_head_input(options, config, 256,
+                                               [&](std::size_t tokens) { check_run(head, matrices, tokens); }));
+    head_recorder recorder(inputs[0].tokens, inputs[0].dim, matrices);
+    platform::output_set outputs(options.out_dir, platform::run_output_names());
+    platform::layer_result result =
+        platform::simulate_layer({"attention_head", &options, &config, &inputs, &recorder, &outputs});
+    json& summary = result.summary;
     summary["ring_slots"] = head.ring_slots();
 
     recorder.write(outputs.add("output.json").stream(), summary["tokens"].get<std::size_t>());
     summary["files"]["output"] = outputs.path("output.json");
-    platform::finish_run(outputs, summary, options.out_dir);
+    platform::finish_run(outputs, result, options.out_dir);
 }
 
 }  // namespace
@@ -104,5 +116,7 @@ int sc_main(int argc, char* argv[])
     info.default_out = "out/attention_head";
     info.default_tokens = 256;
     info.add_params = add_params;
-    return platform::run_platform(argc, argv, info, run);
+    return platform::run_platform(argc, argv, info, [](const platform::cli_options& options, const json& config) {
+        platform::out_of_memory_as_failure([&] { run(options, config); });
+    });
 }

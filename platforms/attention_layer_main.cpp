@@ -58,18 +58,26 @@ void add_params(config::param_schema& schema)
 void run(const platform::cli_options& options, const json& config)
 {
     const std::size_t heads = config::at_path(config, "heads").get<std::size_t>();
-    const std::vector<token_stream> inputs = platform::load_layer_inputs(options, config, heads, 1280);
     const bool write_outputs = config::at_path(config, "output.head_outputs").get<bool>();
+    const config::head_config head = config::parse_head_config(config);
+    const std::vector<token_stream> inputs =
+        platform::load_layer_inputs(options, config, heads, 1280, [&](std::size_t tokens) {
+            std::vector<platform::memory_part> parts = platform::layer_memory(head, heads, tokens, "heads");
+            if (write_outputs)
+                parts.push_back({"output.head_outputs (--tokens x head_dim x heads x 8 bytes)",
+                                 static_cast<double>(tokens) * head.head_dim * static_cast<double>(heads) * 8});
+            platform::check_memory(parts);
+        });
 
     layer_recorder recorder(write_outputs ? heads : 0, inputs[0].tokens, inputs[0].dim);
     platform::output_set outputs(options.out_dir, platform::run_output_names());
-    json summary = platform::simulate_layer(
+    platform::layer_result result = platform::simulate_layer(
         {"attention_layer", &options, &config, &inputs, write_outputs ? &recorder : nullptr, &outputs});
     if (write_outputs) {
-        recorder.write(outputs.add("output.json").stream(), summary["tokens"].get<std::size_t>());
-        summary["files"]["output"] = outputs.path("output.json");
+        recorder.write(outputs.add("output.json").stream(), result.summary["tokens"].get<std::size_t>());
+        result.summary["files"]["output"] = outputs.path("output.json");
     }
-    platform::finish_run(outputs, summary, options.out_dir);
+    platform::finish_run(outputs, result, options.out_dir);
 }
 
 }  // namespace
@@ -84,5 +92,7 @@ int sc_main(int argc, char* argv[])
     info.default_out = "out/attention_layer";
     info.default_tokens = 1280;
     info.add_params = add_params;
-    return platform::run_platform(argc, argv, info, run);
+    return platform::run_platform(argc, argv, info, [](const platform::cli_options& options, const json& config) {
+        platform::out_of_memory_as_failure([&] { run(options, config); });
+    });
 }

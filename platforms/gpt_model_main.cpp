@@ -248,7 +248,20 @@ void write_outputs(platform::output_set& outputs, const model::token_plan& plan,
     }
 }
 
-void print_model_summary(const json& s, const std::string& out_dir)
+/// The model enters token t at its slot t x period, or later when token t-1 is still in the layers.
+platform::late_starts model_late_starts(const model::model_hardware& hardware, const config::head_config& head)
+{
+    const sc_time period(head.timing.token_period_ns, SC_NS);
+    std::vector<sc_time> starts;
+    sc_time free = SC_ZERO_TIME;
+    for (const sc_time& latency : hardware.token_latency()) {
+        starts.push_back(std::max(static_cast<double>(starts.size()) * period, free));
+        free = starts.back() + latency;
+    }
+    return platform::late_starts_of(starts, period);
+}
+
+void print_model_summary(const json& s, const std::string& out_dir, const platform::late_starts& late)
 {
     const json& m = s["model"];
     std::printf("gpt_model: %s model (%s), %d layers x %d heads, window %d, %d sub-tile(s) per head\n",
@@ -273,6 +286,7 @@ void print_model_summary(const json& s, const std::string& out_dir)
     for (std::size_t l = 0; l < layers.size(); ++l)
         std::printf("%s%.1f", l ? " + " : "", layers[l]["latency_per_token_ns"].get<double>());
     std::printf(" ns), token period %.1f ns\n", s["token_period_ns"].get<double>());
+    platform::print_late_starts(late, s["tokens"].get<std::size_t>(), s["token_period_ns"].get<double>());
     const json& energy = s["energy_per_token_pj"]["mean"];
     std::printf("  energy per token    %.1f pJ (mean over tokens; per layer", energy["total"].get<double>());
     for (std::size_t l = 0; l < layers.size(); ++l)
@@ -306,15 +320,8 @@ std::vector<std::unique_ptr<platform::latency_meter>> attach_meters(model::model
         latency.push_back(std::make_unique<platform::latency_meter>());
         hardware.layers[l]->add_observer(latency.back().get());
         hardware.layers[l]->ledger.set_row_sink([&csv, l](const energy_ledger::row& row) {
-            std::ostream& out = csv.stream();
-            out << row.token << "," << l;
-            for (std::int64_t aj : row.energy) {
-                out << ",";
-                platform::write_attojoules(out, aj);
-            }
-            out << ",";
-            platform::write_attojoules(out, row.total);
-            out << "\n";
+            csv.stream() << row.token << "," << l;
+            platform::write_energy_columns(csv.stream(), row);
         });
     }
     return latency;
@@ -379,7 +386,7 @@ void run(session& state, const platform::cli_options& options, const json& confi
     outputs.commit();
     if (mode == "generate")
         std::cout << options.extra.at("prompt") << summary["generate"]["generated"].get<std::string>() << "\n";
-    print_model_summary(summary, options.out_dir);
+    print_model_summary(summary, options.out_dir, model_late_starts(hardware, head));
 }
 
 }  // namespace

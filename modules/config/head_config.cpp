@@ -1,7 +1,6 @@
 #include "config/head_config.h"
 
 #include <cmath>
-#include <sstream>
 
 namespace gcasim::config {
 
@@ -16,9 +15,7 @@ template <typename T> T get(const json& config, const std::string& path)
 
 std::string ns(double x)
 {
-    std::ostringstream s;
-    s << x << " ns";
-    return s.str();
+    return format_number(x) + " ns";
 }
 
 }  // namespace
@@ -49,7 +46,9 @@ void add_head_params(param_schema& s)
     s.add(bool_param("quant.enabled", true, "false turns all three quantizers off (clamping stays)"));
     s.add(integer_param("quant.q_levels", 16, 2, 1 << 20, "levels", "Query pulse-width levels on [0,1]"));
     s.add(integer_param("quant.kv_levels", 8, 2, 1 << 20, "levels", "DAC levels of stored K,V on [0,v_max]"));
-    s.add(integer_param("quant.out_levels", 32, 2, 1 << 20, "levels", "Readout counter levels on [-1,1]"));
+    s.add(integer_param("quant.out_levels", 32, 3, 1 << 20, "levels",
+                        "Readout counter levels on [-1,1], step 2/(levels-1) from 0 (at least 3: with 2 the step "
+                        "is 2 and every output rounds to 0)"));
     s.add(choice_param("quant.out_clip", "authors", {"authors", "counter"},
                  "Readout at +-1: authors = round like the authors' code (+-32/31), counter = saturate at "
                  "+-(levels-1)/2 steps"));

@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 namespace gcasim::config {
@@ -43,13 +45,6 @@ std::string type_name(param_type type)
     return "?";
 }
 
-std::string format_number(double x)
-{
-    std::ostringstream s;
-    s << x;
-    return s.str();
-}
-
 std::string allowed_text(const param_spec& spec)
 {
     if (spec.type == param_type::boolean)
@@ -69,6 +64,8 @@ std::string allowed_text(const param_spec& spec)
         text = "any " + std::string(spec.type == param_type::integer ? "integer" : "number");
     if (!spec.unit.empty())
         text += " (" + spec.unit + ")";
+    if (spec.unit == "ns")
+        text += " in steps of " + format_number(time_resolution_ns) + " ns";
     return text;
 }
 
@@ -167,10 +164,30 @@ std::string show(const json& value)
     return value.dump(-1, ' ', false, json::error_handler_t::replace);  // never throws on bad UTF-8
 }
 
+std::string format_number(double x)
+{
+    char text[32];
+    int digits = 1;  // 17 significant digits always read back exactly
+    for (; digits < 17; ++digits) {
+        std::snprintf(text, sizeof text, "%.*g", digits, x);
+        if (std::strtod(text, nullptr) == x)
+            break;
+    }
+    // Below 1e7 without an exponent: 10, not 1e+01.
+    if (std::fabs(x) >= 1 && std::fabs(x) < 1e7)
+        digits = std::max(digits, static_cast<int>(std::log10(std::fabs(x))) + 1);
+    std::snprintf(text, sizeof text, "%.*g", digits, x);
+    return text;
+}
+
 void param_schema::add(param_spec spec)
 {
     if (find(spec.path))
         throw std::logic_error("duplicate parameter " + spec.path);
+    // A duration is recognised by its unit (checked against the time resolution): its name says so too.
+    const bool named_ns = spec.path.size() > 3 && spec.path.compare(spec.path.size() - 3, 3, "_ns") == 0;
+    if (named_ns != (spec.unit == "ns"))
+        throw std::logic_error("parameter " + spec.path + ": a duration ends in _ns and has the unit ns");
     check_value(spec, spec.default_value);
     params_.push_back(std::move(spec));
 }
@@ -191,15 +208,23 @@ json param_schema::defaults() const
     return config;
 }
 
-std::string param_schema::nearest(const std::string& path) const
+std::string param_schema::nearest(const std::string& path, bool groups) const
 {
+    // Candidates: every key and, for a config file, every group ("cel" -> "cell"); never the path itself.
+    std::set<std::string> candidates;
+    for (const auto& p : params_) {
+        candidates.insert(p.path);
+        for (std::size_t dot = p.path.find('.'); groups && dot != std::string::npos; dot = p.path.find('.', dot + 1))
+            candidates.insert(p.path.substr(0, dot));
+    }
+    candidates.erase(path);
     std::string best;
     std::size_t best_distance = std::string::npos;
-    for (const auto& p : params_) {
-        const std::size_t d = edit_distance(path, p.path);
+    for (const auto& candidate : candidates) {
+        const std::size_t d = edit_distance(path, candidate);
         if (d < best_distance) {
             best_distance = d;
-            best = p.path;
+            best = candidate;
         }
     }
     if (best.empty() || best_distance > std::max<std::size_t>(3, path.size() / 3))
@@ -228,15 +253,26 @@ void param_schema::check_value(const param_spec& spec, const json& value) const
         return;
     }
     if (spec.type == param_type::integer || spec.type == param_type::number) {
-        const double x = value.get<double>();
-        if (!std::isfinite(x))
+        if (!std::isfinite(value.get<double>()))
             throw config_error(key + "value " + show(value) + " is not finite");
+        // long double holds every 64-bit integer exactly: 2^53 + 1 must not pass as 2^53.
+        const long double x = value.is_number_unsigned()  ? static_cast<long double>(value.get<std::uint64_t>())
+                              : value.is_number_integer() ? static_cast<long double>(value.get<std::int64_t>())
+                                                          : static_cast<long double>(value.get<double>());
         if (spec.min <= spec.max) {
             const bool below = spec.min_exclusive ? !(x > spec.min) : x < spec.min;
             if (below || x > spec.max)
                 throw config_error(key + "value " + show(value) + " is out of range; allowed: " +
                                    allowed_text(spec));
         }
+        // A duration SystemC can hold: whole steps of its resolution, up to the rounding noise of a
+        // decimal value in a double (about 1e-16 relative), never a digit a user typed.
+        const double steps = value.get<double>() / time_resolution_ns;
+        if (spec.unit == "ns" && std::fabs(steps - std::round(steps)) > 1e-12 * std::max(1.0, steps))
+            throw config_error(key + "value " + show(value) + " ns is not a whole number of the simulator's time "
+                               "resolution " + format_number(time_resolution_ns) + " ns (SystemC would make it " +
+                               format_number(std::round(steps) * time_resolution_ns) + " ns); allowed: " +
+                               allowed_text(spec));
     }
 }
 
@@ -268,7 +304,7 @@ void param_schema::validate(const json& config) const
             if (is_group)
                 throw config_error("config key '" + path + "': expected an object (a group of keys), got " +
                                    show(it.value()));
-            const std::string suggestion = nearest(path);
+            const std::string suggestion = nearest(path, true);
             throw config_error("unknown config key '" + path + "'" +
                                (suggestion.empty() ? "" : " (did you mean '" + suggestion + "'?)") +
                                "; --list-params shows all keys");
@@ -285,7 +321,7 @@ void param_schema::apply_override(json& config, const std::string& assignment) c
     const std::string text = assignment.substr(eq + 1);
     const param_spec* spec = find(path);
     if (!spec) {
-        const std::string suggestion = nearest(path);
+        const std::string suggestion = nearest(path, false);
         throw config_error("--set: unknown config key '" + path + "'" +
                            (suggestion.empty() ? "" : " (did you mean '" + suggestion + "'?)") +
                            "; --list-params shows all keys");
@@ -297,8 +333,10 @@ void param_schema::apply_override(json& config, const std::string& assignment) c
         errno = 0;
         char* end = nullptr;
         const long long v = std::strtoll(text.c_str(), &end, 10);
-        if (text.empty() || *end != '\0' || errno == ERANGE)
+        if (text.empty() || *end != '\0')
             throw config_error(key + "value '" + text + "' is not an integer; allowed: " + allowed_text(*spec));
+        if (errno == ERANGE)  // beyond 64 bits, and so beyond every integer key's range
+            throw config_error(key + "value '" + text + "' is out of range; allowed: " + allowed_text(*spec));
         value = v;
         break;
     }
@@ -306,8 +344,12 @@ void param_schema::apply_override(json& config, const std::string& assignment) c
         errno = 0;
         char* end = nullptr;
         const double v = std::strtod(text.c_str(), &end);
-        if (text.empty() || *end != '\0' || errno == ERANGE || !std::isfinite(v))
+        if (text.empty() || *end != '\0' || !std::isfinite(v))
             throw config_error(key + "value '" + text + "' is not a finite number; allowed: " +
+                               allowed_text(*spec));
+        // ERANGE also flags denormals (1e-310), which are fine; only a value that reads as 0 is not.
+        if (errno == ERANGE && v == 0)
+            throw config_error(key + "value '" + text + "' is below the smallest double (it would read as 0); allowed: " +
                                allowed_text(*spec));
         value = v;
         break;
@@ -353,8 +395,37 @@ json read_json_file(const std::string& file, const std::string& what)
     std::ifstream in(file, std::ios::binary);
     if (!in)
         throw config_error("cannot read " + what + " '" + file + "': " + std::strerror(errno));
+    // The parser's callback sees each object's keys in order: a key given twice is an error (json
+    // keeps the last one, other readers the first).
+    struct level {
+        std::string path;
+        bool object;
+        std::set<std::string> keys;
+        std::string last_key;
+    };
+    std::vector<level> levels;
+    const json::parser_callback_t check_keys = [&](int, json::parse_event_t event, json& parsed) {
+        if (event == json::parse_event_t::object_start || event == json::parse_event_t::array_start) {
+            std::string path;
+            if (!levels.empty())
+                path = levels.back().object ? (levels.back().path.empty() ? "" : levels.back().path + ".") +
+                                                  levels.back().last_key
+                                            : levels.back().path + "[]";
+            levels.push_back({path, event == json::parse_event_t::object_start, {}, {}});
+        } else if (event == json::parse_event_t::object_end || event == json::parse_event_t::array_end) {
+            levels.pop_back();
+        } else if (event == json::parse_event_t::key) {
+            level& here = levels.back();
+            here.last_key = parsed.get<std::string>();
+            if (!here.keys.insert(here.last_key).second)
+                throw config_error(what + " '" + file + "': key '" +
+                                   (here.path.empty() ? "" : here.path + ".") + here.last_key +
+                                   "' appears twice; give each key once");
+        }
+        return true;
+    };
     try {
-        return json::parse(in);
+        return json::parse(in, check_keys);
     } catch (const json::exception& e) {  // syntax errors, and numbers out of range (1e400)
         std::string message = e.what();
         const std::size_t bracket = message.find("] ");

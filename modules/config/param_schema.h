@@ -23,11 +23,16 @@ public:
 
 enum class param_type { integer, number, boolean, choice };
 
+/// The simulator's time step: SystemC's default resolution, 1 ps, which no gcasim program changes
+/// (unit_config checks it against SystemC). Every duration key (unit "ns") must be a whole number of it:
+/// SystemC would round any other value, 0.0004 ns to 0 and 10.0004 ns to 10 ns.
+constexpr double time_resolution_ns = 0.001;
+
 struct param_spec {
     std::string path;         ///< dotted key, e.g. "cell.leakage.tau_ns"
     param_type type;
     nlohmann::json default_value;
-    std::string unit;         ///< "ns", "V", "tokens", "" for dimensionless
+    std::string unit;         ///< "ns" (a duration, see time_resolution_ns), "V", "tokens", "" for dimensionless
     std::string description;
     double min = 0.0, max = 0.0;  ///< inclusive range for integer/number (ignored if min > max)
     bool min_exclusive = false;   ///< value must be > min rather than >= min
@@ -63,14 +68,16 @@ public:
 
 private:
     void check_value(const param_spec& spec, const nlohmann::json& value) const;
-    std::string nearest(const std::string& path) const;
+    /// The closest key (and, with `groups`, group) to a misspelt path; "" when none is close.
+    std::string nearest(const std::string& path, bool groups) const;
     std::vector<param_spec> params_;
 };
 
 /// Merge `overlay` into `base` key by key (objects recursively, leaves replaced).
 void merge_into(nlohmann::json& base, const nlohmann::json& overlay);
 
-/// Read a JSON file; malformed JSON is reported with line and column.
+/// Read a JSON file; malformed JSON is reported with line and column, a key given twice in one
+/// object (which JSON parsers resolve differently, silently) is an error naming it.
 nlohmann::json read_json_file(const std::string& file, const std::string& what);
 
 /// Value at a dotted path of a nested JSON (must exist).
@@ -78,5 +85,9 @@ const nlohmann::json& at_path(const nlohmann::json& config, const std::string& p
 
 /// What a value looks like in a message: strings quoted, numbers as written.
 std::string show(const nlohmann::json& value);
+
+/// A number in a message: the shortest text that reads back as the same double (1048576, 0.1,
+/// 9007199254740992, 1e+15), so a range never seems to hold a value it rejects.
+std::string format_number(double x);
 
 }  // namespace gcasim::config

@@ -94,6 +94,19 @@ json latency_meter::report(double clock_period_ns) const
     return {{"mean", mean}, {"min", lo}, {"max", hi}, {"mean_cycles", mean / clock_period_ns}};
 }
 
+late_starts late_starts_of(const std::vector<sc_time>& starts, const sc_time& period)
+{
+    late_starts late;
+    for (std::size_t t = 0; t < starts.size(); ++t) {
+        const sc_time slot = static_cast<double>(t) * period;  // as the token sources schedule it
+        if (starts[t] > slot) {
+            ++late.tokens;
+            late.worst = std::max(late.worst, starts[t] - slot);
+        }
+    }
+    return late;
+}
+
 double latency_meter::throughput(double token_period_ns) const
 {
     if (start_.size() < 2)
@@ -110,12 +123,31 @@ void write_csv_header(std::ostream& out, const std::string& leading_columns)
     out << ",total_pj\n";
 }
 
-void write_attojoules(std::ostream& out, std::int64_t aj)
+void write_attojoules(std::ostream& out, energy_ledger::attojoules aj)
 {
-    char buffer[40];
-    std::snprintf(buffer, sizeof buffer, "%lld.%06lld", static_cast<long long>(aj / 1000000),
-                  static_cast<long long>(aj % 1000000));
-    out << buffer;
+    // printf has no 128-bit integers: the whole picojoules digit by digit, then six decimals.
+    char digits[48];
+    char* first = digits + sizeof digits;
+    *--first = '\0';
+    energy_ledger::attojoules pj = aj / 1000000;
+    do {
+        *--first = static_cast<char>('0' + static_cast<int>(pj % 10));
+        pj /= 10;
+    } while (pj > 0);
+    char fraction[16];
+    std::snprintf(fraction, sizeof fraction, ".%06u", static_cast<unsigned>(aj % 1000000));
+    out << first << fraction;
+}
+
+void write_energy_columns(std::ostream& out, const energy_ledger::row& row)
+{
+    for (const energy_ledger::attojoules aj : row.energy) {
+        out << ",";
+        write_attojoules(out, aj);
+    }
+    out << ",";
+    write_attojoules(out, row.total);
+    out << "\n";
 }
 
 json energy_report(const energy_ledger::amounts& sum, std::size_t rows)
@@ -123,13 +155,13 @@ json energy_report(const energy_ledger::amounts& sum, std::size_t rows)
     if (rows == 0)
         return nullptr;
     json components, parts = {{"qk", 0.0}, {"pv", 0.0}, {"digital", 0.0}, {"dac", 0.0}, {"refresh", 0.0}};
-    std::int64_t total = 0;
+    energy_ledger::attojoules total = 0;
     for (std::size_t c = 0; c < energy_ledger::component::count; ++c) {
         const double pj = energy_ledger::to_pj(sum[c]) / static_cast<double>(rows);
         components[energy_ledger::component_names()[c]] = pj;
         parts[energy_ledger::published_part(static_cast<energy_ledger::component>(c))] =
             parts[energy_ledger::published_part(static_cast<energy_ledger::component>(c))].get<double>() + pj;
-        total += sum[c];
+        energy_ledger::add(total, sum[c]);
     }
     components["total"] = energy_ledger::to_pj(total) / static_cast<double>(rows);
     components["parts"] = parts;
@@ -145,11 +177,11 @@ void add_run_params(config::param_schema& schema, const std::string& default_dis
     config::add_input_params(schema, default_distribution);
 }
 
-void finish_run(output_set& outputs, const json& summary, const std::string& out_dir)
+void finish_run(output_set& outputs, const layer_result& result, const std::string& out_dir)
 {
-    outputs.add("summary.json").stream() << summary.dump(2) << "\n";
+    outputs.add("summary.json").stream() << result.summary.dump(2) << "\n";
     outputs.commit();
-    print_summary(summary, out_dir);
+    print_summary(result, out_dir);
 }
 
 std::vector<std::string> run_output_names()
@@ -157,7 +189,7 @@ std::vector<std::string> run_output_names()
     return {"summary.json", "output.json", "energy.csv", "trace.vcd", "timeline.json"};
 }
 
-json simulate_layer(const layer_run& run)
+layer_result simulate_layer(const layer_run& run)
 {
     const json& config = *run.config;
     const cli_options& options = *run.options;
@@ -176,7 +208,7 @@ json simulate_layer(const layer_run& run)
     const double end_ns = static_cast<double>(tokens) * head.timing.token_period_ns;
     if (end_ns > 1e15)
         throw config::config_error("--tokens " + std::to_string(tokens) + " x timing.token_period_ns " +
-                                   std::to_string(head.timing.token_period_ns) +
+                                   config::format_number(head.timing.token_period_ns) +
                                    " ns exceeds the simulated-time limit of 1e15 ns");
     prepare_output_dir(options.out_dir);
 
@@ -195,15 +227,8 @@ json simulate_layer(const layer_run& run)
     atomic_file& energy_csv = run.outputs->add("energy.csv");
     write_csv_header(energy_csv.stream());
     layer.ledger.set_row_sink([&](const energy_ledger::row& row) {
-        std::ostream& out = energy_csv.stream();
-        out << row.token;
-        for (std::int64_t aj : row.energy) {
-            out << ",";
-            write_attojoules(out, aj);
-        }
-        out << ",";
-        write_attojoules(out, row.total);
-        out << "\n";
+        energy_csv.stream() << row.token;
+        write_energy_columns(energy_csv.stream(), row);
     });
 
     std::unique_ptr<vcd_tracer> vcd;
@@ -270,11 +295,20 @@ json simulate_layer(const layer_run& run)
     if (reference)
         summary["output_error"] = reference->report();
     summary["files"] = files;
-    return summary;
+    return {summary, latency.lateness(sc_time(head.timing.token_period_ns, SC_NS))};
 }
 
-void print_summary(const json& s, const std::string& out_dir)
+void print_late_starts(const late_starts& late, std::size_t tokens, double token_period_ns)
 {
+    if (late.tokens > 0)
+        std::printf("  late tokens         %zu of %zu started after their slot (t x %s ns), the latest by %.1f ns\n",
+                    late.tokens, tokens, config::format_number(token_period_ns).c_str(),
+                    late.worst.to_seconds() * 1e9);
+}
+
+void print_summary(const layer_result& result, const std::string& out_dir)
+{
+    const json& s = result.summary;
     const json& energy = s["energy_per_token_pj"];
     const bool full = !energy["full_window"].is_null();
     const json& e = full ? energy["full_window"] : energy["mean"];
@@ -285,6 +319,7 @@ void print_summary(const json& s, const std::string& out_dir)
     std::printf("  latency per token   %.1f ns (%.0f cycles of %.3g ns), token period %.1f ns\n",
                 s["latency_per_token_ns"].get<double>(), s["latency_per_token_cycles"].get<double>(),
                 s["clock_period_ns"].get<double>(), s["token_period_ns"].get<double>());
+    print_late_starts(result.late, s["tokens"].get<std::size_t>(), s["token_period_ns"].get<double>());
     std::printf("  energy per token    %.1f pJ (%s%s), %.1f pJ per head\n", e["total"].get<double>(),
                 full ? "full window, " : "mean, window not full", full ? (std::to_string(energy["full_window_tokens"].get<int>()) + " tokens").c_str() : "",
                 e["total"].get<double>() / heads);

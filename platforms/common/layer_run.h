@@ -27,17 +27,35 @@ struct layer_run {
     output_set* outputs = nullptr;              ///< where energy.csv and the traces go (not committed)
 };
 
+/// Tokens that started after their slot t x token period (the previous token, with its refresh,
+/// ran over), and the largest such delay.
+struct late_starts {
+    std::size_t tokens = 0;
+    sc_core::sc_time worst = sc_core::SC_ZERO_TIME;
+};
+
+/// Late starts of the tokens that started at `starts` (token t's slot: t x `period`).
+late_starts late_starts_of(const std::vector<sc_core::sc_time>& starts, const sc_core::sc_time& period);
+
 /// Latency per token, from its start to the end of the slowest head.
 class latency_meter : public token_observer {
 public:
     void on_token(const token_result& r) override;
     /// mean, min, max (ns) and mean_cycles.
     nlohmann::json report(double clock_period_ns) const;
-    /// Tokens per second of simulated time, from the actual token starts (late starts included).
+    /// The achieved rate: tokens per second of simulated time from the first token's start to the
+    /// last's; 10^9 / token_period_ns when no token starts late (and for a single token).
     double throughput(double token_period_ns) const;
+    late_starts lateness(const sc_core::sc_time& token_period) const { return late_starts_of(start_, token_period); }
 
 private:
     std::vector<sc_core::sc_time> start_, end_;
+};
+
+/// What simulate_layer returns: summary.json's content, and the late starts for the stdout summary.
+struct layer_result {
+    nlohmann::json summary;
+    late_starts late;
 };
 
 /// Mean energy per row by component (pJ), with "total" and "parts" (qk, pv, digital, dac, refresh);
@@ -47,23 +65,29 @@ nlohmann::json energy_report(const energy_ledger::amounts& sum, std::size_t rows
 /// energy.csv's header: `leading_columns`, then <component>_pj for each component, then total_pj.
 void write_csv_header(std::ostream& out, const std::string& leading_columns = "token");
 /// Whole attojoules as picojoules with six decimals: exact, so the columns add up to the total.
-void write_attojoules(std::ostream& out, std::int64_t aj);
+void write_attojoules(std::ostream& out, energy_ledger::attojoules aj);
+/// The energy columns of an energy.csv row: ",<component>_pj"..., ",total_pj", newline.
+void write_energy_columns(std::ostream& out, const energy_ledger::row& row);
 
 /// The keys every run has besides the head's: energy.*, trace.*, output.reference_error,
 /// sim.threads and input.* (synthetic inputs `default_distribution` by default).
 void add_run_params(config::param_schema& schema, const std::string& default_distribution);
 
 /// Write summary.json, commit every output of the run and print the summary.
-void finish_run(output_set& outputs, const nlohmann::json& summary, const std::string& out_dir);
+void finish_run(output_set& outputs, const layer_result& result, const std::string& out_dir);
 
 /// The names a layer run may write into its output folder.
 std::vector<std::string> run_output_names();
 
 /// Simulate and write energy.csv (and trace.vcd / timeline.json when switched on) into the run's
-/// output set. Returns summary.json's content; the caller adds its files and commits the set.
-nlohmann::json simulate_layer(const layer_run& run);
+/// output set. Returns summary.json's content (the caller adds its files and commits the set) and
+/// the late starts.
+layer_result simulate_layer(const layer_run& run);
 
 /// The human-readable summary on stdout.
-void print_summary(const nlohmann::json& summary, const std::string& out_dir);
+void print_summary(const layer_result& result, const std::string& out_dir);
+
+/// A stdout line when tokens started late (how many of `tokens`, the worst delay); nothing otherwise.
+void print_late_starts(const late_starts& late, std::size_t tokens, double token_period_ns);
 
 }  // namespace gcasim::platform

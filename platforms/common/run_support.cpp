@@ -1,7 +1,15 @@
 #include "run_support.h"
 
+#include <algorithm>
+#include <cstdio>
+#include <new>
+
+#include <unistd.h>
+
 #include <systemc>
 
+#include "device/cell_lines.h"
+#include "device/cell_model.h"
 #include "io.h"
 
 namespace gcasim::platform {
@@ -21,42 +29,116 @@ void truncate_stream(token_stream& s, std::size_t tokens, const std::string& wha
 
 namespace {
 
-/// Synthetic streams are held in memory: refuse sizes that cannot fit rather than fail midway.
-void check_stream_size(std::size_t tokens, std::size_t dim, std::size_t heads)
+/// Bytes per stored cell, as device/cell_lines.h stores them: a one-byte grid code when the DAC
+/// quantizes to at most 256 levels without write noise or cell variation (gain_cell_array.cpp,
+/// code_grid_of); else the powers y^1..y^degree (8 bytes each); with cell variation also y^0, the
+/// gain and y, with a retention spread a decay rate, each with a transient copy while set up.
+double bytes_per_cell(const config::head_config& head)
 {
-    const double bytes = static_cast<double>(tokens) * static_cast<double>(dim) * 3.0 * 8.0 * static_cast<double>(heads);
-    const double limit = 16.0 * (1u << 30);
-    if (bytes > limit)
-        throw config::config_error("--tokens " + std::to_string(tokens) + ": the input streams would need " +
-                                   std::to_string(static_cast<long long>(bytes / (1u << 30))) +
-                                   " GiB; allowed: up to 16 GiB (tokens x head_dim x heads x 24 bytes)");
+    const int degree = device::cell_model(head.cell.shape, head.cell.leakage, head.cell.polarity).degree();
+    const bool coded = head.quant.enabled && head.quant.kv_levels <= device::cell_lines::max_code_levels &&
+                       head.noise.dac_sigma == 0 && head.noise.cell_variation == 0;
+    double bytes = coded ? 1 : 8.0 * degree;
+    if (head.noise.cell_variation > 0)
+        bytes = 8.0 * (degree + 1) + 3 * 8;
+    if (head.noise.tau_spread > 0 && head.cell.leakage != device::leakage_form::none)
+        bytes += 2 * 8;
+    return bytes;
+}
+
+std::string gib(double bytes)
+{
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f GiB", bytes / (1u << 30));
+    return text;
 }
 
 }  // namespace
 
-token_stream load_head_input(const cli_options& options, const json& config, std::size_t default_tokens)
+std::vector<memory_part> layer_memory(const config::head_config& head, std::size_t heads, std::size_t tokens,
+                                      const std::string& heads_key)
+{
+    // Per-module and per-line costs measured with /usr/bin/time on x86-64 (GCC 12, SystemC 2.3.4),
+    // rounded up: about 21 KiB per sub-tile and 22 KiB per head (modules, sockets, processes), 230
+    // bytes per ring slot (both arrays' line state and the controller's), 36 bytes per sub-tile and
+    // dimension (converter offsets and buffers).
+    const double h = static_cast<double>(heads), t = static_cast<double>(tokens);
+    const double tiles = h * head.sub_tiles(), slots = h * head.ring_slots(), dim = head.head_dim;
+    const std::string x_heads = heads_key.empty() ? "" : " x " + heads_key;
+    return {
+        {"array cells (2 x window x head_dim" + x_heads + ")", 2 * slots * dim * bytes_per_cell(head)},
+        {"SystemC modules (sub-tiles = window / array.tokens" + x_heads + ")", (tiles + h) * 24 * 1024},
+        {"token lines (window" + x_heads + ")", slots * 256},
+        {"sub-tile buffers (sub-tiles x head_dim" + x_heads + ")", tiles * dim * 48},
+        {"input streams (--tokens x head_dim" + x_heads + " x 24 bytes)", t * dim * h * 24},
+        {"per-token records (--tokens x 16 bytes)", t * 16},
+        {"program", 16.0 * (1u << 20)},
+    };
+}
+
+void check_memory(const std::vector<memory_part>& parts)
+{
+    const double limit = static_cast<double>(::sysconf(_SC_PHYS_PAGES)) * static_cast<double>(::sysconf(_SC_PAGE_SIZE));
+    double total = 0;
+    for (const memory_part& p : parts)
+        total += p.bytes;
+    if (total <= limit)
+        return;
+    std::vector<memory_part> largest = parts;
+    std::sort(largest.begin(), largest.end(), [](const memory_part& a, const memory_part& b) { return a.bytes > b.bytes; });
+    std::string list;
+    for (std::size_t i = 0; i < 3 && i < largest.size() && largest[i].bytes > total / 100; ++i)
+        list += (i ? ", " : "") + largest[i].what + " " + gib(largest[i].bytes);
+    throw config::config_error("the run needs about " + gib(total) + " of memory, more than the " + gib(limit) +
+                               " of physical memory of this machine; largest parts: " + list +
+                               "; make those keys smaller");
+}
+
+void out_of_memory_as_failure(const std::function<void()>& body)
+{
+    const runtime_failure failure("out of memory (std::bad_alloc): less is available than the physical memory the "
+                                  "run was estimated to fit (other processes, ulimit -v, a container's limit); make "
+                                  "window, head_dim, heads or --tokens smaller");
+    try {
+        body();
+    } catch (const std::bad_alloc&) {
+        throw failure;
+    } catch (const sc_core::sc_report& e) {  // how SystemC passes on an exception of a process
+        if (e.get_msg() == std::string(std::bad_alloc().what()))
+            throw failure;
+        throw;
+    }
+}
+
+token_stream load_head_input(const cli_options& options, const json& config, std::size_t default_tokens,
+                             const memory_check& check)
 {
     const config::head_config head = config::parse_head_config(config);
-    if (options.input_file.empty())
-        check_stream_size(options.tokens.value_or(default_tokens), head.head_dim, 1);
-    if (options.input_file.empty())
-        return random_token_stream(options.tokens.value_or(default_tokens), head.head_dim, head.cell.v_max,
-                                   options.seed, config::parse_input_config(config));
+    if (options.input_file.empty()) {
+        const std::size_t tokens = options.tokens.value_or(default_tokens);
+        if (check)
+            check(tokens);
+        return random_token_stream(tokens, head.head_dim, head.cell.v_max, options.seed,
+                                   config::parse_input_config(config));
+    }
     const std::string what = "input file '" + options.input_file + "'";
     token_stream s = parse_token_stream(config::read_json_file(options.input_file, "input file"), head.head_dim,
                                         head.cell.v_max, what);
     if (options.tokens)
         truncate_stream(s, *options.tokens, what);
+    if (check)
+        check(s.tokens);
     return s;
 }
 
 std::vector<token_stream> load_layer_inputs(const cli_options& options, const json& config, std::size_t heads,
-                                            std::size_t default_tokens)
+                                            std::size_t default_tokens, const memory_check& check)
 {
     const config::head_config head = config::parse_head_config(config);
     std::vector<token_stream> streams;
     if (options.input_file.empty()) {
-        check_stream_size(options.tokens.value_or(default_tokens), head.head_dim, heads);
+        if (check)
+            check(options.tokens.value_or(default_tokens));
         const config::input_config shape = config::parse_input_config(config);
         splitmix64 seeds(options.seed);
         for (std::size_t h = 0; h < heads; ++h)
@@ -81,6 +163,8 @@ std::vector<token_stream> load_layer_inputs(const cli_options& options, const js
     if (options.tokens)
         for (auto& s : streams)
             truncate_stream(s, *options.tokens, what);
+    if (check)
+        check(streams[0].tokens);
     return streams;
 }
 

@@ -1,6 +1,7 @@
 // Pieces every platform run needs: its input stream and the common part of summary.json.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -12,15 +13,40 @@
 
 namespace gcasim::platform {
 
+/// One part of the memory a run needs, estimated before anything is allocated.
+struct memory_part {
+    std::string what;  ///< names the keys it grows with, e.g. "array cells (heads x window x head_dim)"
+    double bytes;
+};
+
+/// The hardware of `heads` heads (arrays, SystemC modules, buffers), their input streams and the
+/// per-token records of a `tokens`-token run. `heads_key`: how the platform names the head count
+/// ("" when it has one head).
+std::vector<memory_part> layer_memory(const config::head_config& head, std::size_t heads, std::size_t tokens,
+                                      const std::string& heads_key);
+
+/// A config_error naming the largest parts when their sum exceeds the machine's physical memory
+/// (beyond it the run would swap for hours or be killed by the kernel's out-of-memory killer).
+void check_memory(const std::vector<memory_part>& parts);
+
+/// Called by the input loaders once the token count is known, before the streams are generated
+/// (random inputs) or right after they are read (--input): the place for check_memory.
+using memory_check = std::function<void(std::size_t tokens)>;
+
 /// --input FILE {"q","k","v"} (first --tokens rows) or seeded synthetic inputs of --tokens
 /// (default `default_tokens`) shaped by the config's input.* keys.
 token_stream load_head_input(const cli_options& options, const nlohmann::json& config,
-                             std::size_t default_tokens);
+                             std::size_t default_tokens, const memory_check& check = {});
 
 /// --input FILE {"heads": [{"q","k","v"}, ...]} with one entry per head, or `heads` synthetic
 /// streams (head h seeded from --seed and h).
 std::vector<token_stream> load_layer_inputs(const cli_options& options, const nlohmann::json& config,
-                                            std::size_t heads, std::size_t default_tokens);
+                                            std::size_t heads, std::size_t default_tokens,
+                                            const memory_check& check = {});
+
+/// Runs `body`; a std::bad_alloc (memory short of the estimate, or taken by other processes)
+/// becomes a runtime_failure that says so (exit 1) instead of a bare "std::bad_alloc".
+void out_of_memory_as_failure(const std::function<void()>& body);
 
 /// Keep the first `tokens` rows of a stream (error if it has fewer).
 void truncate_stream(token_stream& stream, std::size_t tokens, const std::string& what);

@@ -5,13 +5,19 @@
 #include <filesystem>
 #include <fstream>
 #include <initializer_list>
+#include <sstream>
+#include <stdexcept>
 #include <string>
 
 #include <unistd.h>
 
+#include <systemc>
+
+#include "common/layer_run.h"
 #include "common/platform_cli.h"
 #include "config/head_config.h"
 #include "config/param_schema.h"
+#include "energy_ledger.h"
 
 using namespace gcasim::config;
 using gcasim::platform::load_config;
@@ -229,7 +235,7 @@ TEST_CASE("--set syntax errors", "[config][errors]")
     override_error("window=abc", {"--set window", "'abc'", "not an integer", "1 .. 65536"});
     override_error("window=64.5", {"'64.5'", "not an integer"});
     override_error("window=", {"not an integer"});
-    override_error("window=99999999999999999999999", {"not an integer"});
+    override_error("window=99999999999999999999999", {"'99999999999999999999999' is out of range", "1 .. 65536"});
     override_error("window=0", {"'window'", "value 0", "out of range"});
     override_error("quant.enabled=yes", {"--set quant.enabled", "'yes'", "not a boolean", "true or false"});
     override_error("quant.enabled=1", {"'1'", "not a boolean"});
@@ -334,4 +340,163 @@ TEST_CASE("describe lists every key with its default and range", "[config]")
     CHECK_THAT(text, Catch::Matchers::Contains("window = 1024"));
     CHECK_THAT(text, Catch::Matchers::Contains("allowed: one of none, voltage, current"));
     CHECK_THROWS_AS(head_schema().add(integer_param("window", 1, 0, 2, "", "dup")), std::logic_error);
+}
+
+// --- issue 11: accepted input must never give a wrong result ---------------------------------
+
+namespace {
+
+/// {"a": {"b": value}} for the path "a.b".
+json nested(const std::string& path, const json& value)
+{
+    const std::size_t dot = path.find('.');
+    return dot == std::string::npos ? json{{path, value}} : json{{path.substr(0, dot), nested(path.substr(dot + 1), value)}};
+}
+
+}  // namespace
+
+TEST_CASE("time_resolution_ns is SystemC's resolution", "[config][time]")
+{
+    CHECK(sc_core::sc_get_time_resolution() == sc_core::sc_time(1, sc_core::SC_PS));
+    CHECK(sc_core::sc_time(time_resolution_ns, sc_core::SC_NS) == sc_core::sc_get_time_resolution());
+}
+
+TEST_CASE("every duration key is a whole number of 1 ps steps, in one place of the schema", "[config][time]")
+{
+    const param_schema s = head_schema();
+    std::size_t durations = 0;
+    for (const param_spec& p : s.params()) {
+        if (p.unit != "ns")
+            continue;
+        ++durations;
+        INFO(p.path);
+        const double base = p.default_value.get<double>();
+        const std::vector<std::string> off_step = {std::to_string(base + 0.0004), std::to_string(base + 0.0009), "0.0004"};
+        for (const std::string& value : off_step) {
+            override_error(p.path + "=" + value, {"'" + p.path + "'", "time resolution 0.001 ns", "steps of 0.001 ns"});
+            validate_error(nested(p.path, std::stod(value)), {"'" + p.path + "'", "0.001 ns"});
+        }
+    }
+    CHECK(durations == 10);
+    override_error("timing.write_ns=10.0004", {"value 10.0004 ns", "SystemC would make it 10 ns"});
+    override_error("cell.leakage.tau_ns=0.0004", {"value 0.0004 ns", "SystemC would make it 0 ns"});
+    // Decimal values whose binary double is a hair off the step are what they say.
+    json c = s.defaults();
+    for (const char* ok : {"timing.write_ns=0.3", "timing.qk_ns=15.001", "cell.leakage.tau_ns=0.001",
+                           "refresh.age_ns=1e15", "timing.token_period_ns=800.0000000000001"})
+        CHECK_NOTHROW(s.apply_override(c, ok));
+    CHECK_NOTHROW(s.validate(nested("cell.leakage.tau_ns", 800 / 0.00016)));  // gpt_model's tau from decay_per_step
+    // A key named *_ns must carry the unit ns (and so the check), and the other way round.
+    param_schema t;
+    CHECK_THROWS_AS(t.add(number_param("timing.extra_ns", 1, 0, 2, "", "no unit")), std::logic_error);
+    CHECK_THROWS_AS(t.add(number_param("timing.extra", 1, 0, 2, "ns", "no suffix")), std::logic_error);
+}
+
+TEST_CASE("integers are compared exactly beyond 2^53 and parsed beyond 64 bits", "[config][numbers]")
+{
+    validate_error(json::parse(R"({"noise": {"seed": 9007199254740993}})"),
+                   {"'noise.seed'", "value 9007199254740993 is out of range", "0 .. 9007199254740992"});
+    validate_error(json::parse(R"({"noise": {"seed": 18446744073709551615}})"), {"18446744073709551615", "out of range"});
+    override_error("noise.seed=9007199254740993", {"9007199254740993", "out of range"});
+    override_error("noise.seed=18446744073709551616", {"'18446744073709551616' is out of range", "9007199254740992"});
+    override_error("window=-99999999999999999999", {"is out of range"});
+    const param_schema s = head_schema();
+    json c = s.defaults();
+    CHECK_NOTHROW(s.apply_override(c, "noise.seed=9007199254740992"));
+    CHECK(parse_head_config(c).noise.seed == 9007199254740992ull);
+    CHECK_NOTHROW(s.validate(json::parse(R"({"noise": {"seed": 9007199254740992}})")));
+}
+
+TEST_CASE("denormals are numbers; a value that underflows to 0 is refused", "[config][numbers]")
+{
+    const param_schema s = head_schema();
+    json c = s.defaults();
+    CHECK_NOTHROW(s.apply_override(c, "cell.v_max=1e-310"));
+    CHECK(c["cell"]["v_max"].get<double>() > 0);
+    CHECK_NOTHROW(s.apply_override(c, "noise.read_sigma=4.9e-324"));
+    override_error("cell.v_max=1e-400", {"'1e-400' is below the smallest double", "> 0"});
+    override_error("cell.v_max=1e999", {"not a finite number"});
+}
+
+TEST_CASE("numbers in messages read back as the same double", "[config][numbers]")
+{
+    CHECK(format_number(10) == "10");
+    CHECK(format_number(0.1) == "0.1");
+    CHECK(format_number(0.001) == "0.001");
+    CHECK(format_number(1048576) == "1048576");
+    CHECK(format_number(5e6) == "5000000");
+    CHECK(format_number(1e15) == "1e+15");
+    CHECK(format_number(9007199254740992.0) == "9007199254740992");
+    CHECK(format_number(800.0000000000001) == "800.0000000000001");
+    CHECK(format_number(-2.5) == "-2.5");
+    for (const double x : {1.0 / 3, 2.0 / 3 * 1e-300, 123456789.125, 1e-7, 65.001})
+        CHECK(std::stod(format_number(x)) == x);
+    override_error("quant.q_levels=1048577", {"allowed: 2 .. 1048576 (levels)"});
+    require_config_error([&] { head_with({"timing.token_period_ns=1000000.001", "timing.digital_ns=1000000"}); },
+                         {"value 1000000.001 ns", "(1000055 ns)"});
+}
+
+TEST_CASE("a misspelt group in a config file gets the nearest group", "[config][errors]")
+{
+    validate_error(json::parse(R"({"cel": {"nonlinearity": "linear"}})"), {"'cel'", "did you mean 'cell'"});
+    validate_error(json::parse(R"({"cell": {"leakge": {"model": "none"}}})"),
+                   {"'cell.leakge'", "did you mean 'cell.leakage'"});
+    validate_error(json::parse(R"({"timming": {"qk_ns": 15}})"), {"did you mean 'timing'"});
+    // --set names whole keys: a group is no answer there.
+    override_error("cel.nonlinearity=linear", {"did you mean 'cell.nonlinearity'"});
+    const std::string group = override_error("cell=3", {"unknown config key 'cell'"});
+    CHECK_THAT(group, !Catch::Matchers::Contains("did you mean 'cell'"));
+}
+
+TEST_CASE("a key given twice in a JSON file is refused, naming the key and the file", "[config][errors]")
+{
+    const param_schema s = head_schema();
+    const temp_file top("top.json", R"({"window": 64, "head_dim": 8, "window": 32})");
+    require_config_error([&] { load_config(s, top.path(), {}); },
+                         {"config file '" + top.path() + "'", "key 'window' appears twice"});
+    const temp_file nested("nested.json", R"({"cell": {"leakage": {"tau_ns": 5e6, "model": "none", "tau_ns": 1e6}}})");
+    require_config_error([&] { load_config(s, nested.path(), {}); }, {"key 'cell.leakage.tau_ns' appears twice"});
+    const temp_file in_array("array.json", R"({"heads": [{"q": [], "k": []}, {"q": [], "q": []}]})");
+    require_config_error([&] { read_json_file(in_array.path(), "input file"); },
+                         {"input file '" + in_array.path() + "'", "key 'heads[].q' appears twice"});
+    // The same key in two different objects is fine.
+    const temp_file siblings("siblings.json", R"({"a": {"x": 1}, "b": {"x": 2}, "c": [{"x": 1}, {"x": 2}]})");
+    CHECK(read_json_file(siblings.path(), "file")["b"]["x"] == 2);
+}
+
+TEST_CASE("quant.out_levels needs a nonzero level: at least 3", "[config][numbers]")
+{
+    validate_error(json::parse(R"({"quant": {"out_levels": 2}})"), {"'quant.out_levels'", "value 2", "3 .. 1048576"});
+    CHECK(head_with({"quant.out_levels=3"}).quant.out_levels == 3);
+    const param_schema s = head_schema();
+    CHECK_THAT(s.find("quant.out_levels")->description, Catch::Matchers::Contains("every output rounds to 0"));
+}
+
+TEST_CASE("energies are exact 128-bit attojoules: no overflow, no malformed number", "[energy]")
+{
+    using gcasim::energy_ledger;
+    const auto csv = [](energy_ledger::attojoules aj) {
+        std::ostringstream out;
+        gcasim::platform::write_attojoules(out, aj);
+        return out.str();
+    };
+    CHECK(csv(0) == "0.000000");
+    CHECK(csv(1) == "0.000001");
+    CHECK(csv(2578125) == "2.578125");
+    const energy_ledger::attojoules int64_max = 9223372036854775807;
+    CHECK(csv(int64_max) == "9223372036854.775807");
+    CHECK(csv(int64_max + 1) == "9223372036854.775808");  // wrapped to a negative number in 64 bits
+    const energy_ledger::attojoules max = ~energy_ledger::attojoules{0};
+    CHECK(csv(max) == "340282366920938463463374607431768.211455");  // 2^128 - 1
+    energy_ledger::attojoules sum = int64_max;
+    energy_ledger::add(sum, int64_max);
+    CHECK(csv(sum) == "18446744073709.551614");
+    sum = max;
+    CHECK_THROWS_AS(energy_ledger::add(sum, 1), std::overflow_error);
+    // The summary's means: far beyond 64 bits, positive.
+    energy_ledger::amounts amounts{};
+    amounts[energy_ledger::control] = int64_max * 4;
+    const json report = gcasim::platform::energy_report(amounts, 2);
+    CHECK(report["total"].get<double>() == Approx(2 * 9223372036854.775807));
+    CHECK(report["parts"]["digital"].get<double>() > 0);
 }
