@@ -11,16 +11,8 @@ set -u
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 py=/usr/bin/python3
 base=${1:-$repo/build}
-bin=""
-for d in "$base/bin" "$base/../bin" "$base/../../bin"; do
-    [ -x "$d/attention_head" ] && { bin=$(cd "$d" && pwd); break; }
-done
-[ -n "$bin" ] || { echo "FAIL: no attention_head in $base/bin (or above): build first"; exit 1; }
-passed=0 failed=0
-ok()   { echo "ok: $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL: $1"; failed=$((failed + 1)); }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else fail "$what"; fi; }
-. "$repo/tests/sweep/slurm_cluster.sh"
+. "$repo/tests/sweep/lib.sh"   # ok/fail/check/finish, find_platforms, the Slurm test cluster
+find_platforms "$base"
 
 mkdir -p "$base" || { echo "FAIL: cannot create $base"; exit 1; }
 tmp=$(mktemp -d "$base/test_sweep_slurm.XXXXXX") || exit 1
@@ -91,5 +83,4 @@ rows = list(csv.DictReader(open(sys.argv[1])))
 assert [(r["window"], r["status"], r["exit_code"]) for r in rows] == [("32", "ok", "0"), ("0", "failed", "2")], rows
 EOF
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish
