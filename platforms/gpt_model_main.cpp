@@ -350,6 +350,8 @@ void run(session& state, const platform::cli_options& options, const json& confi
     if (static_cast<std::size_t>(head.head_dim) != m.shape().head_dim)
         throw config_error("config key 'head_dim': value " + std::to_string(head.head_dim) +
                            " differs from the model's head dimension; allowed: " + std::to_string(m.shape().head_dim));
+    // Every layer's heads, before any is built (model.json sets their count; the weights are in).
+    platform::check_memory(platform::layer_memory(head, m.shape().layers * m.shape().heads, 0, "model layers x heads"));
     const std::string mode = options.extra.at("mode");
     const std::unique_ptr<model::token_plan> plan = make_plan(options, m);
     platform::prepare_output_dir(options.out_dir);

@@ -271,6 +271,7 @@ def main():
     binary_cases(a.binary, work, header, data)
     header_cases(a.binary, work, header, data)
     header_file_cases(a.binary, work, header, data)
+    hardware_cases(a.binary, work, header)
     if failures:
         sys.exit(f"check_model_files: {len(failures)} check(s) failed")
     print("check_model_files: all checks passed")
