@@ -1,5 +1,6 @@
 #include "char_model.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdint>
@@ -73,6 +74,30 @@ std::size_t integer_at(const json& parent, const std::string& key, std::size_t l
                        const std::string& file, const std::string& path)
 {
     return integer_value(require(parent, key, file, path), lo, hi, file, path);
+}
+
+/// What fortunes_validation_text reads of the corpus block: the directory, the files, the length.
+void check_corpus(const json& corpus, const std::string& file)
+{
+    string_at(corpus, "directory", file, "corpus.directory");
+    const json& files = require(corpus, "files", file, "corpus.files");
+    if (!files.is_array() || files.empty() ||
+        !std::all_of(files.begin(), files.end(), [](const json& f) { return f.is_string(); }))
+        bad_model(file, "corpus.files", "expected a list of file names, got " + files.dump().substr(0, 80));
+    integer_at(corpus, "val_chars", 0, std::numeric_limits<std::uint32_t>::max(), file, "corpus.val_chars");
+}
+
+/// The PyTorch losses gpt_model prints beside its own (optional): {"N": loss, ...}, finite numbers.
+void check_reference(const json& header, const std::string& file)
+{
+    const json reference = header.value("reference_eval", json());
+    if (reference.is_null())
+        return;
+    const json& losses = require(reference, "losses", file, "reference_eval.losses");
+    if (!losses.is_object())
+        bad_model(file, "reference_eval.losses", "expected {\"N\": loss, ...}, got " + losses.dump().substr(0, 80));
+    for (const auto& [n, loss] : losses.items())
+        real_value<double>(loss, file, "reference_eval.losses." + n);
 }
 
 /// IEEE half to float, exactly (docs/models/README.md, export format); inf and NaN stay so.
@@ -384,6 +409,8 @@ char_model char_model::load(const std::string& dir)
         m.vocab_.push_back(cp[0]);
     }
     m.unk_ = static_cast<int>(integer_at(h, "unk_index", vocab.size(), vocab.size(), file, "unk_index"));
+    check_corpus(require(h, "corpus", file, "corpus"), file);
+    check_reference(h, file);
     m.vocab_.push_back(U'\uFFFD');
 
     tensor_file tensors(h, dir, file);
