@@ -10,6 +10,7 @@ evaluation protocol that the C++/SystemC side reproduces.
   scripts/train_lm.py --attention linear --init OUT/softmax.pt --steps 110 ...
   scripts/train_lm.py --attention nonlinear --init OUT/linear.pt --fit-scalers --steps 110 ...
   scripts/train_lm.py --eval-only --init models/nonlinear/model.json --tokens 1024
+  scripts/train_lm.py --add-checksum DIR        (binary.sha256 for an export of an older train_lm.py)
   scripts/train_lm.py --smoke --attention linear ...     (tiny model, seconds)
 
 Run with Debian's /usr/bin/python3 (python3-torch); needs the fortunes and fortunes-min packages.
