@@ -15,7 +15,8 @@
 #
 # No cgroups: containers, chroots and CI sandboxes often have no /sys/fs/cgroup, and slurmd 22.05
 # (Debian 12) initialises its cgroup plugin at start whatever the other plugins are: "autodetect"
-# (the default) dies with "No filesystem mounted on /sys/fs/cgroup". The cluster therefore tracks
+# (the default) dies with "No filesystem mounted on /sys/fs/cgroup" (and with "Hybrid mode is not
+# supported" on a bare cgroup2 mount beside v1 ones). The cluster therefore tracks
 # processes by /proc (proctrack/linuxproc), binds no tasks (task/none), gathers no accounting
 # (jobacct_gather/none), and its cgroup.conf names cgroup/v1 explicitly, whose plugin only reads
 # the mount point when a cgroup is made, which none of these plugins does.
@@ -88,6 +89,8 @@ print(*[x.getsockname()[1] for x in s])') && [ -n "$ports" ] || { echo "no free 
     mem=$(echo "$node_line" | tr ' ' '\n' | sed -n 's/^RealMemory=//p')
     [ -n "$node_hw" ] && [ -n "$mem" ] ||
         { echo "slurmd -C printed no node description: $node_line $(cat "$dir/log/slurmd-C.err")"; return 1; }
+    # localhost(127.0.0.1): a minimal root has no /etc/hosts, and where 'localhost' does not resolve
+    # slurmd cannot register and every client retries for minutes.
     cat > "$dir/slurm.conf" <<EOF
 ClusterName=gcasimtest
 SlurmctldHost=localhost(127.0.0.1)
