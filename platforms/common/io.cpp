@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fcntl.h>
 #include <fstream>
 #include <unistd.h>
 
@@ -54,26 +55,43 @@ atomic_file& output_set::add(const std::string& name)
 
 void output_set::commit()
 {
-    for (auto& [name, file] : files_) {
-        try {
-            file->commit();
-        } catch (const std::exception& e) {
-            throw runtime_failure(e.what());
-        }
+    try {
+        for (auto& file : files_)  // every file written, synced and checked before any is renamed
+            file.second->finish();
+        for (auto& file : files_)
+            file.second->rename_into_place();
+    } catch (const std::exception& e) {
+        throw runtime_failure(e.what());  // the temporaries go with the set; the old outputs stay
     }
     for (const std::string& name : known_) {
         const bool produced = std::any_of(files_.begin(), files_.end(), [&](const auto& f) { return f.first == name; });
         if (!produced)
-            std::remove(path(name).c_str());
+            ::unlink(path(name).c_str());  // unlink, not remove: a folder of that name is not an output
+    }
+    // Best effort: the renames on the disk too (the files' data already is).
+    const int fd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        ::fsync(fd);
+        ::close(fd);
     }
 }
 
 void prepare_output_dir(const std::string& dir)
 {
+    // The levels this run creates, outermost first: removed again if a signal ends the run before
+    // the simulation starts (platform_cli.h).
+    std::vector<fs::path> created;
     std::error_code ec;
+    fs::path level = fs::path(dir).lexically_normal();
+    if (!level.has_filename())  // "out/"
+        level = level.parent_path();
+    for (; !level.empty() && !fs::exists(level, ec) && level != level.parent_path(); level = level.parent_path())
+        created.insert(created.begin(), level);
     fs::create_directories(dir, ec);
     if (ec)
         throw runtime_failure("cannot create output folder '" + dir + "': " + ec.message());
+    for (const fs::path& p : created)
+        removal_list::add(p.string());
     if (!fs::is_directory(dir))
         throw runtime_failure("output path '" + dir + "' is not a folder");
     if (::access(dir.c_str(), W_OK | X_OK) != 0)

@@ -29,9 +29,10 @@ public:
 void write_file_atomic(const std::string& path, const std::function<void(std::ostream&)>& writer);
 
 /// The files of one run, written under temporary names and committed together at the end, so
-/// that a failing run changes nothing in the folder. At commit, outputs of an earlier run that
-/// this run did not produce (e.g. trace.vcd from a run with traces on) are removed, so the folder
-/// always holds one run's outputs.
+/// that a failing run changes nothing in the folder: commit() writes, syncs and checks every file
+/// before it renames any (a full disk leaves the old set as it was). At commit, outputs of an
+/// earlier run that this run did not produce (e.g. trace.vcd from a run with traces on) are
+/// removed, so the folder always holds one run's outputs.
 class output_set {
 public:
     output_set(std::string dir, std::vector<std::string> known_names);
@@ -45,7 +46,8 @@ private:
     std::vector<std::pair<std::string, std::unique_ptr<atomic_file>>> files_;
 };
 
-/// Create the output folder (and parents); checks that it is writable.
+/// Create the output folder (and parents); checks that it is writable. The folders it creates are
+/// removed again if a signal ends the run before the simulation starts.
 void prepare_output_dir(const std::string& dir);
 
 /// Shortest text that reads back as the same double (JSON number).
