@@ -151,11 +151,12 @@ double parse_temperature(const std::string& text)
 std::unique_ptr<model::token_plan> make_plan(const platform::cli_options& options, const model::char_model& m)
 {
     const std::string mode = options.extra.at("mode");
-    if (!options.input_file.empty())
-        throw config_error("--input: gpt_model takes no input vectors (the model computes them); use --text");
     if (mode == "eval") {
         if (options.extra.count("prompt"))
             throw config_error("--prompt: only with --mode generate");
+        for (const char* unused : {"temperature", "seed"})  // eval draws no random numbers
+            if (options.given.count(unused))
+                throw config_error(std::string("--") + unused + ": only with --mode generate");
         const std::u32string text = options.extra.count("text") ? model::read_text_file(options.extra.at("text"))
                                                                 : model::fortunes_validation_text(m.header().at("corpus"));
         const std::size_t predictions = options.tokens.value_or(1024);
@@ -179,8 +180,11 @@ std::unique_ptr<model::token_plan> make_plan(const platform::cli_options& option
         } catch (const std::invalid_argument& e) {
             throw config_error(std::string("--prompt: ") + e.what());
         }
-        return std::make_unique<model::generate_plan>(m, prompt, options.tokens.value_or(200),
-                                                      parse_temperature(options.extra.at("temperature")), options.seed);
+        const double temperature = parse_temperature(options.extra.at("temperature"));
+        if (temperature == 0 && options.given.count("seed"))
+            throw config_error("--seed: only with --temperature > 0 (greedy decoding draws no random numbers)");
+        return std::make_unique<model::generate_plan>(m, prompt, options.tokens.value_or(200), temperature,
+                                                      options.seed);
     }
     throw config_error("--mode: value '" + mode + "' is not allowed; allowed: eval, generate");
 }
@@ -407,6 +411,9 @@ int sc_main(int argc, char* argv[])
     info.default_tokens = 1024;
     info.add_params = add_params;
     info.extra_options = extra_options();
+    info.input_vectors = false;  // the model computes every head's q, k, v
+    info.tokens_help = "eval: predictions (default 1024); generate: characters to write (default 200)";
+    info.seed_help = "generate with --temperature > 0: seed of the sampling (0 .. 2^64-1)";
     info.derived_defaults = [&state](const platform::cli_options& options) {
         state.model = model::char_model::load(model_dir(options));
         check_runnable(*state.model);
