@@ -359,7 +359,8 @@ void run(session& state, const platform::cli_options& options, const json& confi
     const std::string mode = options.extra.at("mode");
     const std::unique_ptr<model::token_plan> plan = make_plan(options, m);
     platform::prepare_output_dir(options.out_dir);
-    platform::output_set outputs(options.out_dir, {"summary.json", "energy.csv", "output.json"});
+    // Every name a platform writes: an earlier head run's trace.vcd in this folder goes at the commit.
+    platform::output_set outputs(options.out_dir, platform::run_output_names());
 
     model::model_hardware hardware("model", m, head, config::parse_energy_config(config),
                                    config::parse_sim_threads(config), *plan);

@@ -279,6 +279,20 @@ def case_full_disk_success_replaces_all(work):
     return problems
 
 
+def case_full_disk_other_platform_replaced(work):
+    """gpt_model into a folder where attention_head wrote traces: afterwards only gpt_model's files."""
+    base = fresh_dir(work, "full_disk_other_platform_replaced")
+    out = os.path.join(base, "out")
+    code, _, stderr = head_run(out, 10, "--set", "trace.vcd=true", "--set", "trace.timeline=true")
+    if code != 0:
+        return [f"the head run failed (exit {code}): {stderr.strip()}"]
+    code, _, stderr = run([BIN["gpt"]] + GEN + ["--out", out])
+    if code != 0:
+        return [f"the gpt_model run failed (exit {code}): {stderr.strip()}"]
+    left = files_in(out)
+    return [] if left == ["energy.csv", "output.json", "summary.json"] else [f"files after gpt_model: {left}"]
+
+
 # --- signals before the simulation starts -------------------------------------------------------
 def wchan(pid):
     try:
@@ -455,6 +469,7 @@ def all_cases(work):
               ("full_disk_blocked_by_folder", lambda: case_full_disk_blocked_by_folder(work)),
               ("full_disk_file_size_limit", lambda: case_full_disk_file_size_limit(work)),
               ("full_disk_success_replaces_all", lambda: case_full_disk_success_replaces_all(work)),
+              ("full_disk_other_platform_replaced", lambda: case_full_disk_other_platform_replaced(work)),
               ("signal_elaboration_sigterm", lambda: case_signal_elaboration(work, signal.SIGTERM)),
               ("signal_elaboration_sigint", lambda: case_signal_elaboration(work, signal.SIGINT)),
               ("signal_fifo_open_input", lambda: case_signal_fifo_open(work)),
