@@ -23,10 +23,11 @@ struct probe : sc_core::sc_module {
     bool stop_while_alive;
     explicit probe(sc_core::sc_module_name name, bool stop, bool leak) : sc_module(name), stop_while_alive(stop)
     {
-        if (leak)
+        if (leak) {
             SC_THREAD(leak_thread);
-        else
+        } else {
             SC_THREAD(work_thread);
+        }
     }
     SC_HAS_PROCESS(probe);
 
