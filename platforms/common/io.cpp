@@ -137,7 +137,7 @@ void read_matrix(const json& doc, const char* key, std::size_t dim, double lo, d
             if (!std::isfinite(value) || value < lo || value > hi)
                 throw config::config_error(where + "\"" + key + "\"[" + std::to_string(t) + "][" +
                                             std::to_string(d) + "] = " + x.dump() + " is outside [" +
-                                            std::to_string(lo) + ", " + std::to_string(hi) + "]");
+                                            config::format_number(lo) + ", " + config::format_number(hi) + "]");
             values.push_back(value);
         }
     }

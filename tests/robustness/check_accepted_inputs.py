@@ -391,6 +391,11 @@ NUMBERS = [
         "range_every_digit_period", "head",
         ["--set", "timing.token_period_ns=1000000.001", "--set", "timing.digital_ns=1000000"],
         [r"value 1000000\.001 ns is shorter than the phases of one token \(1000055 ns\)"])),
+    ("range_every_digit_input", refused_case(
+        "range_every_digit_input", "head",
+        ["--set", "head_dim=1", "--set", "cell.v_max=0.9000001", "--input", "{file:in.json}"],
+        [r"= 0\.90000015 is outside \[0, 0\.9000001\]"],
+        {"in.json": '{"q": [[0.5]], "k": [[0.90000015]], "v": [[0.5]]}'})),
     ("misspelt_group_file", refused_case("misspelt_group_file", "head", ["--config", "{file:c.json}"],
                                          [r"unknown config key 'cel' \(did you mean 'cell'\?\)"],
                                          {"c.json": {"cel": {"nonlinearity": "linear"}}})),
