@@ -248,7 +248,9 @@ int run_cli(int argc, char** argv, const platform_info& info, const platform_bod
         po::variables_map vm;
         po::parsed_options parsed(&description);
         try {
-            parsed = po::command_line_parser(argc, argv).options(description).run();
+            // No abbreviations: boost would take '--tok 5' for --tokens, a name that no option has.
+            const int style = po::command_line_style::default_style & ~po::command_line_style::allow_guessing;
+            parsed = po::command_line_parser(argc, argv).options(description).style(style).run();
             po::store(parsed, vm);
             po::notify(vm);
         } catch (const po::error& e) {

@@ -104,6 +104,8 @@ UNUSED = [
      2, r"--temperature: only with --mode generate"),
     ("unused_seed_in_eval_gpt", "gpt", ["--seed", "7", "--tokens", "2"], 2, r"--seed: only with --mode generate"),
     ("unused_seed_greedy_gpt", "gpt", GEN + ["--seed", "7"], 2, r"--seed: only with --temperature > 0"),
+    ("unused_abbreviated_option_head", "head", ["--tok", "5"], 2, r"unrecognised option '--tok'"),
+    ("unused_abbreviated_option_gpt", "gpt", ["--mode", "eval", "--tok", "2"], 2, r"unrecognised option '--tok'"),
     ("unused_input_option_gpt", "gpt", GEN + ["--input", "{in}"], 2, r"unrecognised option '--input'"),
     ("unused_tb_sample_negative", "tb", ["{reference}", "-1"],
      2, r"SAMPLE: '-1' is not a sample index; allowed: 0 \.\. 9"),
