@@ -1,6 +1,7 @@
 # Helpers of the sweep tests (source it). Defines:
 #   find_platforms BASE   sets bin to the folder of attention_head (BASE/bin or above) or exits 1
 #   ok, fail, check       count the checks; finish prints the totals and returns non-zero on a failure
+#                         (after the test cluster's state and logs, if one runs)
 #   make_fault_bin DIR REAL_BIN
 #                         DIR/attention_head runs REAL_BIN/attention_head, except for the point whose
 #                         folder number NNNN is in DIR/hang (it writes its pid to DIR/hanging and sleeps:
@@ -21,7 +22,11 @@ passed=0 failed=0
 ok()   { echo "ok: $1"; passed=$((passed + 1)); }
 fail() { echo "FAIL: $1"; failed=$((failed + 1)); }
 check() { local what=$1; shift; if "$@"; then ok "$what"; else fail "$what"; fi; }
-finish() { echo "$passed passed, $failed failed"; [ "$failed" -eq 0 ]; }
+finish() {
+    [ "$failed" -eq 0 ] || slurm_cluster_report
+    echo "$passed passed, $failed failed"
+    [ "$failed" -eq 0 ]
+}
 
 . "$(dirname "${BASH_SOURCE[0]}")/slurm_cluster.sh"
 

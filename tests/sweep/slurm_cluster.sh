@@ -1,14 +1,19 @@
 # A REAL single-node Slurm cluster for the tests (Debian's slurm-wlm + munge), all state under one
 # folder, on private ports, without cgroups. Source this file, then:
 #   slurm_cluster_start FOLDER   starts munged, slurmctld and slurmd with their files under FOLDER
-#                                (created; munge's socket and key in a /tmp/gcasim-munge.* folder,
-#                                because munged wants every folder above its socket world-executable,
-#                                and a build folder may lie below a 0700 one such as /root),
+#                                (created; the daemons' sockets in a short /tmp/gcasim-slurm.* folder:
+#                                munged's socket and key, because munged wants every folder above its
+#                                socket world-executable and a build folder may lie below a 0700 one
+#                                such as /root; slurmd's spool, where each job step's slurmstepd makes
+#                                a Unix socket, whose path may not exceed 107 bytes: below a deep
+#                                build folder the launch fails and Slurm drains the node),
 #                                exports SLURM_CONF, waits until node1 is idle; returns 0,
 #                                or prints the daemons' last log lines, stops what it started, sets
 #                                SLURM_CLUSTER_ERROR to the reason and returns 1
 #   slurm_cluster_stop           cancels every job, waits until none is left, stops the daemons,
-#                                removes the munge folder
+#                                removes the socket folder
+#   slurm_cluster_report         prints what a failed check needs to be understood: node states with
+#                                their reasons, the queue, the daemons' last log lines
 #   clock_ms / since T0_MS       milliseconds now / seconds since T0_MS ("1.23"), for timings
 # Needs root (slurmd runs the jobs as the submitting user; munged and the daemons run as root) and
 # the packages slurmctld slurmd slurm-client munge (scripts/setup --all installs them).
@@ -24,7 +29,7 @@
 clock_ms() { date +%s%3N; }
 since() { local d=$(( $(clock_ms) - $1 )); printf '%d.%02d' $((d / 1000)) $((d % 1000 / 10)); }
 
-_slurm_dir="" _slurm_munge_dir="" _slurm_munge_pid="" _slurm_ctld_pid="" _slurm_slurmd_pid=""
+_slurm_dir="" _slurm_sock_dir="" _slurm_munge_pid="" _slurm_ctld_pid="" _slurm_slurmd_pid=""
 
 # Slurm could not start for reason $1: prints the daemons' last log lines, stops what was started.
 _slurm_fail() {
@@ -51,6 +56,14 @@ _slurm_check_socket_path() {
             { echo "$d (on the munge socket's path) is not world-executable (mode $(stat -c %a "$d"))"; return 1; }
         d=$(dirname "$d")
     done
+}
+
+# Fails unless slurmstepd's socket in the spool folder $1 fits a Unix socket path (107 bytes):
+# NODE_JOBID.STEPID with 10-digit ids, the longest that the tests' job ids can make.
+_slurm_check_spool_path() {
+    local sock="$1/node1_4294967294.4294967291"
+    [ "${#sock}" -le 107 ] ||
+        { echo "slurmd's spool $1 is too deep: a job step's socket path would be ${#sock} bytes (at most 107)"; return 1; }
 }
 
 # Starts munged with its socket, key and seed in $2, its log and pid file under $1.
@@ -100,9 +113,9 @@ SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
 CredType=cred/munge
-AuthInfo=socket=$_slurm_munge_dir/munge.socket
+AuthInfo=socket=$_slurm_sock_dir/munge.socket
 StateSaveLocation=$dir/state
-SlurmdSpoolDir=$dir/spool/slurmd-%n
+SlurmdSpoolDir=$_slurm_sock_dir/spool
 SlurmctldPidFile=$dir/run/slurmctld.pid
 SlurmdPidFile=$dir/run/slurmd-%n.pid
 SlurmctldLogFile=$dir/log/slurmctld.log
@@ -138,11 +151,13 @@ slurm_cluster_start() {
     [ "$(id -u)" -eq 0 ] || { SLURM_CLUSTER_ERROR="it must run as root (munged, slurmd)"; return 1; }
     mkdir -p "$1" && dir=$(cd "$1" && pwd) || { SLURM_CLUSTER_ERROR="cannot create $1"; return 1; }
     _slurm_dir=$dir
-    mkdir -p "$dir/state" "$dir/spool" "$dir/log" "$dir/run"
-    _slurm_munge_dir=$(mktemp -d /tmp/gcasim-munge.XXXXXX) || { _slurm_fail "cannot create a folder in /tmp"; return 1; }
-    chmod 755 "$_slurm_munge_dir"   # mktemp -d gives 0700
-    _slurm_step _slurm_check_socket_path "$_slurm_munge_dir" || return 1
-    _slurm_step _slurm_start_munge "$dir" "$_slurm_munge_dir" || return 1
+    mkdir -p "$dir/state" "$dir/log" "$dir/run"
+    _slurm_sock_dir=$(mktemp -d /tmp/gcasim-slurm.XXXXXX) || { _slurm_fail "cannot create a folder in /tmp"; return 1; }
+    chmod 755 "$_slurm_sock_dir"   # mktemp -d gives 0700
+    _slurm_step _slurm_check_socket_path "$_slurm_sock_dir" || return 1
+    mkdir "$_slurm_sock_dir/spool"
+    _slurm_step _slurm_check_spool_path "$_slurm_sock_dir/spool" || return 1
+    _slurm_step _slurm_start_munge "$dir" "$_slurm_sock_dir" || return 1
     _slurm_step _slurm_write_conf "$dir" || return 1
     local conf_line
     conf_line=$(cat "$dir/step.out")
@@ -164,9 +179,20 @@ slurm_cluster_start() {
     echo "$conf_line; node1 idle"
 }
 
+slurm_cluster_report() {
+    [ -n "$_slurm_ctld_pid" ] || return 0
+    echo "--- Slurm state for the failure above:"
+    timeout 5 sinfo -N -o '%N %T %E' 2>&1
+    timeout 5 squeue -o '%i %T %r %N' 2>&1
+    local f
+    for f in "$_slurm_dir"/log/slurmctld.log "$_slurm_dir"/log/slurmd.log; do
+        [ -s "$f" ] && { echo "--- $f (last 40 lines)"; tail -n 40 "$f"; }
+    done
+}
+
 slurm_cluster_stop() {
     local t0=$(clock_ms) pid _
-    [ -n "$_slurm_munge_dir$_slurm_munge_pid$_slurm_ctld_pid$_slurm_slurmd_pid" ] || return 0
+    [ -n "$_slurm_sock_dir$_slurm_munge_pid$_slurm_ctld_pid$_slurm_slurmd_pid" ] || return 0
     if [ -n "$_slurm_ctld_pid" ] && kill -0 "$_slurm_ctld_pid" 2>/dev/null; then
         # Running job steps survive slurmd: cancel every job and wait until none remain first.
         timeout 5 scancel --quiet --user="$(id -un)" 2>/dev/null
@@ -182,7 +208,7 @@ slurm_cluster_stop() {
         kill -0 "$pid" 2>/dev/null && { echo "warning: pid $pid ignored SIGTERM; SIGKILL"; kill -9 "$pid"; }
         wait "$pid" 2>/dev/null
     done
-    [ -n "$_slurm_munge_dir" ] && rm -rf "$_slurm_munge_dir"
-    _slurm_munge_dir="" _slurm_munge_pid="" _slurm_ctld_pid="" _slurm_slurmd_pid=""
+    [ -n "$_slurm_sock_dir" ] && rm -rf "$_slurm_sock_dir"
+    _slurm_sock_dir="" _slurm_munge_pid="" _slurm_ctld_pid="" _slurm_slurmd_pid=""
     echo "slurm teardown: $(since "$t0") s"
 }

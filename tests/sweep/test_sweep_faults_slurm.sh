@@ -20,7 +20,7 @@ tmp=$(mktemp -d "$base/test_sweep_faults_slurm.XXXXXX") || exit 1
 chmod 755 "$tmp"   # mktemp -d gives 0700; munged refuses a socket below such a folder
 teardown() { slurm_cluster_stop; rm -rf "$tmp"; }
 trap teardown EXIT
-trap 'exit 143' TERM   # ctest's timeout: still tear down
+trap 'echo "FAIL: terminated (ctest timeout?)"; slurm_cluster_report; exit 143' TERM   # still tear down
 trap 'exit 130' INT
 
 t=$(clock_ms)
@@ -42,6 +42,7 @@ cat "$tmp/ref.log"
 check "uninterrupted Slurm sweep exits 0 (got $rc)" test "$rc" -eq 0
 check "... results.csv equals the points' summaries" \
     "$py" "$repo/tests/sweep/check_results.py" "$tmp/ref" --rows 4 --varied window,array.tokens
+[ "$failed" -eq 0 ] || { echo "the other checks compare with this sweep: stopping here"; finish; exit 1; }
 
 # --- scancel one array task mid-run -----------------------------------------------------------------
 t=$(clock_ms)

@@ -21,7 +21,7 @@ teardown() {
     if [ "${KEEP_SLURM_TMP:-0}" = 1 ]; then echo "kept $tmp"; else rm -rf "$tmp"; fi
 }
 trap teardown EXIT
-trap 'exit 143' TERM   # ctest's timeout: still tear down
+trap 'echo "FAIL: terminated (ctest timeout?)"; slurm_cluster_report; exit 143' TERM   # still tear down
 trap 'exit 130' INT
 
 t=$(clock_ms)
