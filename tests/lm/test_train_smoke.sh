@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Smoke test of scripts/train_lm.py (seconds): the three attention variants on the tiny --smoke
+# Smoke test of platforms/gpt_model/train_lm.py (seconds): the three attention variants on the tiny --smoke
 # model (softmax from scratch -> linear fine-tune -> scaler fit + nonlinear fine-tune), export,
 # reload and evaluation, the documented export layout and checksum (--add-checksum), determinism
 # and the validation text.
@@ -9,7 +9,7 @@ set -euo pipefail
 build=${1:?usage: test_train_smoke.sh BUILD_DIR}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 py=/usr/bin/python3
-train="$py $root/scripts/train_lm.py"
+train="$py $root/platforms/gpt_model/train_lm.py"
 work="$build/lm_smoke"
 fail() { echo "test_train_smoke: FAIL: $*" >&2; exit 1; }
 
@@ -102,7 +102,7 @@ check("val_after_fit" in summary("nonlinear"), "nonlinear: no val loss after the
 check(summary("softmax_again")["val_loss"] == s["val_loss"],
       f"softmax: not deterministic ({s['val_loss']} vs {summary('softmax_again')['val_loss']})")
 
-# Export layout (docs/models/README.md).
+# Export layout (platforms/gpt_model/README.md).
 expected_names = ["tok_emb", "pos_emb"]
 for l in range(1):
     expected_names += [f"layers.{l}.{n}" for n in (

@@ -100,7 +100,7 @@ void check_reference(const json& header, const std::string& file)
         real_value<double>(loss, file, "reference_eval.losses." + n);
 }
 
-/// IEEE half to float, exactly (docs/models/README.md, export format); inf and NaN stay so.
+/// IEEE half to float, exactly (platforms/gpt_model/README.md, export format); inf and NaN stay so.
 float half_to_float(std::uint16_t h)
 {
     const int sign = (h >> 15) & 1, exponent = (h >> 10) & 0x1f, mantissa = h & 0x3ff;
@@ -292,7 +292,7 @@ private:
     {
         if (!binary.contains("sha256"))
             bad_model(file_, "binary.sha256", "missing, so model.bin cannot be checked; an export of an older "
-                                              "scripts/train_lm.py: record it with scripts/train_lm.py --add-checksum DIR");
+                                              "platforms/gpt_model/train_lm.py: record it with platforms/gpt_model/train_lm.py --add-checksum DIR");
         const std::string sha = string_at(binary, "sha256", file_, "binary.sha256");
         if (sha.size() != 64 || sha.find_first_not_of("0123456789abcdef") != std::string::npos)
             bad_model(file_, "binary.sha256", "'" + sha + "'; allowed: 64 lowercase hex digits");
@@ -387,7 +387,7 @@ char_model char_model::load(const std::string& dir)
     m.header_ = config::read_json_file(file, "model file");
     const json& h = m.header_;
     if (!h.is_object() || h.value("format", json()) != "gcasim-charlm")
-        bad_model(file, "format", "not a gcasim-charlm export (scripts/train_lm.py --export)");
+        bad_model(file, "format", "not a gcasim-charlm export (platforms/gpt_model/train_lm.py --export)");
     if (h.value("format_version", json()) != 1)
         bad_model(file, "format_version", "value " + h.value("format_version", json()).dump() + "; allowed: 1");
     m.shape_ = parse_shape(h, file);

@@ -1,4 +1,4 @@
-// The trained character-level GPT of scripts/train_lm.py (export format: docs/models/README.md),
+// The trained character-level GPT of platforms/gpt_model/train_lm.py (export format: platforms/gpt_model/README.md),
 // loaded from model.json + model.bin, and its digital parts: embeddings, LayerNorm, the q/k/v and
 // output projections, the per-head scalers, the GELU MLP and the output head. The attention itself
 // is not here: the platform runs it in the SystemC gain-cell modules. Plain C++, float32 like the

@@ -1,7 +1,7 @@
-// Platform `gpt_model`: a trained character-level GPT (scripts/train_lm.py, models/<variant>/)
+// Platform `gpt_model`: a trained character-level GPT (platforms/gpt_model/train_lm.py, models/<variant>/)
 // whose every attention head runs on the gain-cell hardware model: one attention_layer per model
 // layer, the digital parts (embeddings, LayerNorm, projections, scalers, MLP, head) in C++.
-//   --mode eval      cross-entropy and perplexity on the validation text (docs/models/README.md protocol)
+//   --mode eval      cross-entropy and perplexity on the validation text (platforms/gpt_model/README.md protocol)
 //   --mode generate  the text the model writes after --prompt
 // Both report latency and energy per token of the whole model's attention and per layer. The head
 // config defaults to what the model was trained with (model.json); --config / --set change it.
@@ -22,10 +22,10 @@
 #include "config/head_config.h"
 #include "config/run_config.h"
 #include "device/cell_model.h"
-#include "model/char_model.h"
-#include "model/model_hardware.h"
-#include "model/plans.h"
-#include "model/validation_text.h"
+#include "char_model.h"
+#include "model_hardware.h"
+#include "plans.h"
+#include "validation_text.h"
 #include "util/simulation.h"
 
 using namespace gcasim;
@@ -122,7 +122,7 @@ void add_params(config::param_schema& schema)
 std::vector<platform::extra_option> extra_options()
 {
     return {
-        {"model", "DIR", "trained model: DIR/model.json + model.bin (scripts/train_lm.py --export)",
+        {"model", "DIR", "trained model: DIR/model.json + model.bin (platforms/gpt_model/train_lm.py --export)",
          std::string(GCASIM_SOURCE_DIR "/models/nonlinear")},
         {"mode", "MODE", "eval: loss on the validation text; generate: text after --prompt", std::string("eval")},
         {"prompt", "TEXT", "generate: the text to continue", std::nullopt},

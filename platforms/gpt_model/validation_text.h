@@ -1,5 +1,5 @@
 // The validation text of the language model: rebuilt from the Debian fortunes files exactly as
-// scripts/train_lm.py builds it (the model's `corpus` block names the directory, the files and the
+// platforms/gpt_model/train_lm.py builds it (the model's `corpus` block names the directory, the files and the
 // split), or read from any UTF-8 file (e.g. one written by train_lm.py --write-val). Plain C++.
 #pragma once
 

@@ -1,5 +1,5 @@
 // What the model driver feeds (model_hardware's token_plan): the evaluation protocol of
-// docs/models/README.md, and text generation. Plain C++.
+// platforms/gpt_model/README.md, and text generation. Plain C++.
 #pragma once
 
 #include <cstdint>

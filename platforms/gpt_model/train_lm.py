@@ -3,15 +3,15 @@
 
 Trains, fine-tunes, calibrates, evaluates and exports the language model of gcasim's
 accuracy-in-the-loop work (issue 4). The hardware attention is the paper's numerics, head by
-head; docs/models/README.md documents the corpus, the split, the recipe, the export format and the
+head; platforms/gpt_model/README.md documents the corpus, the split, the recipe, the export format and the
 evaluation protocol that the C++/SystemC side reproduces.
 
-  scripts/train_lm.py --attention softmax --steps 550 --save OUT/softmax.pt --export models/softmax
-  scripts/train_lm.py --attention linear --init OUT/softmax.pt --steps 110 ...
-  scripts/train_lm.py --attention nonlinear --init OUT/linear.pt --fit-scalers --steps 110 ...
-  scripts/train_lm.py --eval-only --init models/nonlinear/model.json --tokens 1024
-  scripts/train_lm.py --add-checksum DIR        (binary.sha256 for an export of an older train_lm.py)
-  scripts/train_lm.py --smoke --attention linear ...     (tiny model, seconds)
+  platforms/gpt_model/train_lm.py --attention softmax --steps 550 --save OUT/softmax.pt --export models/softmax
+  platforms/gpt_model/train_lm.py --attention linear --init OUT/softmax.pt --steps 110 ...
+  platforms/gpt_model/train_lm.py --attention nonlinear --init OUT/linear.pt --fit-scalers --steps 110 ...
+  platforms/gpt_model/train_lm.py --eval-only --init models/nonlinear/model.json --tokens 1024
+  platforms/gpt_model/train_lm.py --add-checksum DIR        (binary.sha256 for an export of an older train_lm.py)
+  platforms/gpt_model/train_lm.py --smoke --attention linear ...     (tiny model, seconds)
 
 Run with Debian's /usr/bin/python3 (python3-torch); needs the fortunes and fortunes-min packages.
 """
@@ -134,7 +134,7 @@ class Corpus:
 
 
 # ---------------------------------------------------------------------------------------------
-# Hardware constants (the paper's numerics; docs/models/README.md, attention variants).
+# Hardware constants (the paper's numerics; platforms/gpt_model/README.md, attention variants).
 CELL_C = [0.17393044, 0.15653739, 0.14088365, 0.12679529, 5.51975209, 4.96777688,
           4.4709992, -1.44776001, -1.30298401, 46.05483778]
 V_IN = 0.9
@@ -227,7 +227,7 @@ def geometry(T, window, decay):
 
 
 def hardware_attention(q, k, v, sc, cfg, hw, nonlinear, record=None):
-    """One gain-cell attention per head (docs/models/README.md, attention variants).
+    """One gain-cell attention per head (platforms/gpt_model/README.md, attention variants).
 
     q, k, v: (B, H, T, d) projections; sc: dict name -> (a, b), each a (H,) tensor. Positions are
     0..T-1 from an empty KV cache. Returns (B, H, T, d) after the output scaler."""
@@ -883,7 +883,7 @@ def main():
         exported, _, _ = load_model(args.export)
         t0 = time.time()
         pl = position_losses(exported, corpus.val, final_tokens)
-        ref = {"protocol": "docs/models/README.md: non-overlapping chunks of `context` characters from an "
+        ref = {"protocol": "platforms/gpt_model/README.md: non-overlapping chunks of `context` characters from an "
                            "empty KV cache, loss on every position; loss of the first N predictions",
                "losses": {str(n): float(pl[:n].double().mean()) for n in (256, 1024, 4096) if n <= len(pl)},
                "first_chunk_position_losses": [round(float(x), 6) for x in pl[:model.cfg.context]]}
