@@ -32,17 +32,19 @@ import os
 import platform
 import subprocess
 import sys
-import tempfile
 import threading
 import time
+
+from gcasim_tools import errors
+from gcasim_tools.files import atomic_write_json, atomic_write_text
+from gcasim_tools.machine import cpu_model
 
 REPO_CODE = ("NathanLeroux-git/GainCellAttention, tests_divers/test_speed_energy.py "
              "(commit 2c49ac0fe5d3a7e2c8b324657a95efe567c07c74)")
 
 
 def die(msg, code=2):
-    print(f"gpu_baseline: error: {msg}", file=sys.stderr)
-    sys.exit(code)
+    errors.die("gpu_baseline", msg, code)
 
 
 def int_at_least(lo):
@@ -203,17 +205,6 @@ def make_decoder(torch, a, dev, dtype):
     return step, kernel
 
 
-def cpu_model():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
 def measure(a):
     try:
         import torch
@@ -308,22 +299,6 @@ def measure(a):
 
 # --- output -------------------------------------------------------------------
 
-def write_atomic(path, text):
-    """Write via a temporary file in the same directory and rename over path."""
-    d = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=d, prefix=".tmp-", suffix=".json")
-    umask = os.umask(0)
-    os.umask(umask)
-    try:
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the usual mode
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-
-
 def read_rows(path):
     """The existing list of rows of path ([] if it does not exist yet)."""
     rows = []
@@ -345,9 +320,9 @@ def main(argv=None):
     row = measure(a)
     text = json.dumps(row, indent=2) + "\n"
     if a.out:
-        write_atomic(a.out, text)
+        atomic_write_text(a.out, text)
     if a.append:
-        write_atomic(a.append, json.dumps(read_rows(a.append) + [row], indent=2) + "\n")
+        atomic_write_json(a.append, read_rows(a.append) + [row], indent=2)
     if not (a.out or a.append):
         sys.stdout.write(text)
     e = row["energy_per_token_pj"]

@@ -1,0 +1,143 @@
+"""results.png: the chosen metrics against one varied parameter, a line per series, seeds averaged."""
+
+import io
+import json
+import math
+import re
+import sys
+
+from gcasim_tools.files import atomic_write_bytes
+from gcasim_tools.sweep.values import csv_value, label_value
+
+
+METRIC_LABELS = {
+    "energy_total_pj": "energy per token (pJ)",
+    "latency_per_token_ns": "latency per token (ns)",
+    "output_error_rms": "output error, RMS",
+    "output_error_max": "output error, max",
+}
+
+
+def metric_label(metric):
+    if metric in METRIC_LABELS:
+        return METRIC_LABELS[metric]
+    m = re.fullmatch(r"energy_(part|comp)_(\w+)_pj", metric)
+    if m:
+        return f"energy per token, {m.group(2)} (pJ)"
+    return metric
+
+
+def plot(rows, columns, sweep, path, title):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import matplotlib.ticker
+
+    cfg = sweep["plot"]
+    varied = [k for k in sweep["varied"]]
+    varied_all = varied + (["seed"] if sweep["seeds"] is not None else [])
+    average = cfg.get("average", ["seed"])
+    x = cfg.get("x") or next((k for k in varied_all if k not in average), varied_all[0])
+    series = cfg.get("series", "__auto__")
+    if series == "__auto__":
+        rest = [k for k in varied_all if k != x and k not in average]
+        series = rest[0] if rest else None
+    metrics = cfg.get("metrics") or (["energy_total_pj", "latency_per_token_ns"] +
+                                     (["output_error_rms"] if "output_error_rms" in columns else []))
+    for m in metrics:
+        if m not in columns:
+            print(f"sweep: plot: no column '{m}' in results.csv; left out of the plot", file=sys.stderr)
+    metrics = [m for m in metrics if m in columns]
+    ok = [r for r in rows if r["status"] == "ok"]
+    if not metrics:
+        metrics = ["energy_total_pj"]
+    # Rows that differ only by the averaged parameters (default: the seed) are averaged, the
+    # error bar spans min..max. Varied parameters other than x and series split the lines further.
+    group_keys = [k for k in varied_all if k not in (x, series) and k not in average]
+    # A parameter that follows from the others (tokens = window + 64, refresh.age_ns set only
+    # with refresh.enabled) does not split the lines.
+    for k in reversed(list(group_keys)):
+        others = [x] + ([series] if series else []) + [g for g in group_keys if g != k]
+        seen = {}
+        if all(seen.setdefault(json.dumps([r.get(o) for o in others]), r.get(k)) == r.get(k) for r in rows):
+            group_keys.remove(k)
+    ylog = cfg.get("ylog", False)
+
+    xs_all = [r[x] for r in ok]
+    numeric_x = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in xs_all) and xs_all
+    categories = []
+    if not numeric_x:
+        for v in [r[x] for r in rows]:
+            if v not in categories:
+                categories.append(v)
+    xlog = cfg.get("xlog")
+    if xlog is None:
+        pos = [v for v in xs_all if numeric_x and v > 0]
+        xlog = bool(pos) and len(pos) == len(xs_all) and max(pos) / min(pos) >= 20
+    lines = {}
+    for r in ok:
+        key = (r.get(series) if series else None,) + tuple(r.get(k) for k in group_keys)
+        lines.setdefault(key, []).append(r)
+
+    def label_of(key):
+        parts = [f"{series}={label_value(key[0])}"] if series else []
+        parts += [f"{k}={label_value(v)}" for k, v in zip(group_keys, key[1:])]
+        return ", ".join(parts)
+
+    labelled = any(label_of(k) for k in lines)
+    ncol = 1 if max((len(label_of(k)) for k in lines), default=0) > 45 else 3
+    legend_rows = math.ceil(len(lines) / ncol) if labelled else 0
+    legend_in = 0.22 * legend_rows + (0.3 if legend_rows else 0)
+    height = 2.6 * len(metrics) + 0.9 + legend_in
+    fig, axes = plt.subplots(len(metrics), 1, figsize=(7.5, height), sharex=True, squeeze=False)
+    handles = {}
+    for ax, metric in zip(axes[:, 0], metrics):
+        log_y = ylog is True or (isinstance(ylog, list) and metric in ylog)
+        for i, (key, rs) in enumerate(lines.items()):
+            by_x = {}
+            for r in rs:
+                v = r.get(metric)
+                if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and \
+                        (v > 0 or not log_y):
+                    by_x.setdefault(r[x], []).append(v)
+            if not by_x:
+                continue
+            order = sorted(by_x, key=(lambda v: v) if numeric_x else categories.index)
+            px = order if numeric_x else [categories.index(v) for v in order]
+            mean = [sum(by_x[v]) / len(by_x[v]) for v in order]
+            style = dict(color=f"C{i % 10}", linestyle=("-", "--", ":", "-.")[(i // 10) % 4], marker="o", ms=4)
+            if any(len(by_x[v]) > 1 for v in order):
+                lo = [max(0.0, m - min(by_x[v])) for m, v in zip(mean, order)]
+                hi = [max(0.0, max(by_x[v]) - m) for m, v in zip(mean, order)]
+                h = ax.errorbar(px, mean, yerr=[lo, hi], capsize=3, **style)
+            else:
+                h = ax.plot(px, mean, **style)[0]
+            handles.setdefault(key, h)
+        ax.set_ylabel(metric_label(metric), fontsize=9)
+        if log_y:
+            ax.set_yscale("log")
+        ax.grid(True, alpha=0.3)
+    ax = axes[-1, 0]
+    if numeric_x and xlog:
+        ax.set_xscale("log")
+        ticks = sorted(set(xs_all))
+        if len(ticks) <= 12:  # label the swept values themselves
+            ax.set_xticks(ticks)
+            ax.set_xticklabels([label_value(v) for v in ticks], fontsize=8)
+            ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
+    if not numeric_x:
+        ax.set_xticks(range(len(categories)))
+        ax.set_xticklabels([csv_value(c) for c in categories])
+    ax.set_xlabel(x)
+    failed = len(rows) - len(ok)
+    fig.suptitle((cfg.get("title") or title) + (f"  ({failed} failed point(s) left out)" if failed else ""),
+                 fontsize=10)
+    if labelled and handles:
+        keys = [k for k in lines if k in handles]
+        fig.legend([handles[k] for k in keys], [label_of(k) for k in keys], loc="lower center", ncol=ncol,
+                   fontsize=8, frameon=False)
+    fig.tight_layout(rect=(0, legend_in / height, 1, 1 - 0.35 / height))
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110)
+    plt.close(fig)
+    atomic_write_bytes(path, buf.getvalue())
