@@ -8,7 +8,8 @@ namespace gcasim {
 
 using namespace sc_core;
 
-readout::params attention_head::readout_params(const config::head_config& c, std::size_t head_index)
+readout::params attention_head::readout_params(const config::head_config& c, const config::energy_config& e,
+                                               std::size_t head_index)
 {
     readout::params p;
     p.sub_tiles = c.sub_tiles();
@@ -21,10 +22,13 @@ readout::params attention_head::readout_params(const config::head_config& c, std
     p.combine_time = sc_time(c.timing.digital_ns, SC_NS);
     p.offset_sigma = c.noise.counter_offset_sigma;
     p.seed = device::derive_seed(c.noise.seed, head_index, 1u << 20);
+    p.conversion_pj = e.readout_conversion_pj;
+    p.adder_op_pj = e.adder_op_pj;
     return p;
 }
 
 sliding_window_controller::params attention_head::controller_params(const config::head_config& c,
+                                                                    const config::energy_config& e,
                                                                     std::size_t head_index, compute_pool* pool)
 {
     sliding_window_controller::params p;
@@ -40,32 +44,43 @@ sliding_window_controller::params attention_head::controller_params(const config
     p.pool = pool;
     p.refresh = c.refresh.enabled;
     p.refresh_age = sc_time(c.refresh.age_ns, SC_NS);
+    p.control_token_pj = e.control_token_pj;
     return p;
 }
 
 attention_head::attention_head(const sc_module_name& name, const config::head_config& c,
-                               const token_stream& input, std::size_t head_index, compute_pool* pool)
-    : sc_module(name), tiles(), out("readout", readout_params(c, head_index)),
-      controller("controller", controller_params(c, head_index, pool), input), config_(c)
+                               const config::energy_config& e, const token_stream& input, std::size_t head_index,
+                               compute_pool* pool)
+    : sc_module(name), tiles(make_tiles(c, e, head_index, pool)), out("readout", readout_params(c, e, head_index)),
+      controller("controller", controller_params(c, e, head_index, pool), input), config_(c)
 {
-    build_tiles(head_index, pool);
+    bind_tiles();
 }
 
-attention_head::attention_head(const sc_module_name& name, const config::head_config& c, token_source& source,
-                               std::size_t head_index, compute_pool* pool)
-    : sc_module(name), tiles(), out("readout", readout_params(c, head_index)),
-      controller("controller", controller_params(c, head_index, pool), source), config_(c)
+attention_head::attention_head(const sc_module_name& name, const config::head_config& c,
+                               const config::energy_config& e, token_source& source, std::size_t head_index,
+                               compute_pool* pool)
+    : sc_module(name), tiles(make_tiles(c, e, head_index, pool)), out("readout", readout_params(c, e, head_index)),
+      controller("controller", controller_params(c, e, head_index, pool), source), config_(c)
 {
-    build_tiles(head_index, pool);
+    bind_tiles();
 }
 
-void attention_head::build_tiles(std::size_t head_index, compute_pool* pool)
+std::vector<std::unique_ptr<sub_tile>> attention_head::make_tiles(const config::head_config& c,
+                                                                  const config::energy_config& e,
+                                                                  std::size_t head_index, compute_pool* pool)
 {
-    const config::head_config& c = config_;
-    for (int n = 0; n < c.sub_tiles(); ++n) {
-        tiles.push_back(std::make_unique<sub_tile>(("tile_" + std::to_string(n)).c_str(), c,
+    std::vector<std::unique_ptr<sub_tile>> tiles;
+    for (int n = 0; n < c.sub_tiles(); ++n)
+        tiles.push_back(std::make_unique<sub_tile>(("tile_" + std::to_string(n)).c_str(), c, e,
                                                    device::derive_seed(c.noise.seed, head_index, n), pool));
-        sub_tile& tile = *tiles.back();
+    return tiles;
+}
+
+void attention_head::bind_tiles()
+{
+    for (auto& t : tiles) {
+        sub_tile& tile = *t;
         controller.k_write_socket.bind(tile.k_array.write_socket);
         controller.v_write_socket.bind(tile.v_array.write_socket);
         controller.k_mac_socket.bind(tile.k_array.mac_socket);

@@ -1,5 +1,6 @@
 // A transformer attention layer in gain-cell hardware: H heads working in parallel on their own
-// Q/K/V streams, and the energy ledger that all of them report to. Only instantiation and wiring.
+// Q/K/V streams, the token barrier that tells when all of them have finished a token, and the
+// energy ledger that sums what their blocks publish. Only instantiation and wiring.
 #pragma once
 
 #include <functional>
@@ -12,6 +13,7 @@
 #include "config/head_config.h"
 #include "config/run_config.h"
 #include "energy_ledger.h"
+#include "token_barrier.h"
 
 namespace gcasim {
 
@@ -21,6 +23,9 @@ private:
 
 public:
     std::vector<std::unique_ptr<attention_head>> heads;
+    /// First observer of every head; everything that waits for whole tokens subscribes here.
+    token_barrier barrier;
+    /// The barrier's first observer and first listener.
     energy_ledger ledger;
 
     /// One head per input stream. `threads` > 1: the arrays' MACs run on that many threads
@@ -33,24 +38,28 @@ public:
                     const config::energy_config& energies, const std::vector<token_source*>& sources,
                     std::size_t threads = 1);
 
-    /// Every head reports its tokens to `observer` (after the ledger).
-    void add_observer(token_observer* observer);
+    /// Every head's token results go to `observer` (after the ledger).
+    void add_observer(token_observer* observer) { barrier.add_observer(observer); }
     /// Every head reports phases to `monitor`; `traced_head`'s sub-tiles `traced_tiles` their pulses.
-    /// The monitor hears on_token_closed when all heads have finished a token.
+    /// The monitor hears on_token_closed from the barrier.
     void add_monitor(phase_monitor* monitor, std::size_t traced_head, const std::vector<std::size_t>& traced_tiles);
-
     /// Called with the token index once every head has finished it.
-    void add_token_closed_listener(std::function<void(std::size_t)> listener)
-    {
-        closed_listeners_.push_back(std::move(listener));
-    }
+    void add_token_closed_listener(std::function<void(std::size_t)> listener);
 
 private:
-    /// Forward the ledger's "token closed" to the monitors and listeners.
-    void listen_to_ledger();
+    class function_listener : public token_closed_listener {
+    public:
+        explicit function_listener(std::function<void(std::size_t)> f) : f_(std::move(f)) {}
+        void on_token_closed(std::size_t token, const sc_core::sc_time&) override { f_(token); }
 
-    std::vector<phase_monitor*> monitors_;
-    std::vector<std::function<void(std::size_t)>> closed_listeners_;
+    private:
+        std::function<void(std::size_t)> f_;
+    };
+
+    /// The barrier hears every head first; the ledger hears the barrier first.
+    void wire_observers();
+
+    std::vector<std::unique_ptr<function_listener>> function_listeners_;
 };
 
 }  // namespace gcasim

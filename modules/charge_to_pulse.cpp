@@ -18,11 +18,6 @@ charge_to_pulse::charge_to_pulse(const sc_module_name& name, const params& p)
     charge_socket.register_b_transport(this, &charge_to_pulse::transport);
 }
 
-sc_time charge_to_pulse::pulse_width(double s) const
-{
-    return device::hard_sigmoid(s, params_.s_sat) * params_.t_max;
-}
-
 void charge_to_pulse::transport(tlm::tlm_generic_payload& gp, sc_time& delay)
 {
     const analog_payload* in = gp.get_extension<analog_payload>();

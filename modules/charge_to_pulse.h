@@ -10,9 +10,11 @@
 #include <tlm>
 #include <tlm_utils/simple_target_socket.h>
 
+#include "cost_publisher.h"
+
 namespace gcasim {
 
-class charge_to_pulse : public sc_core::sc_module {
+class charge_to_pulse : public sc_core::sc_module, public cost_publisher {
 public:
     struct params {
         std::size_t converters = 64;                        ///< one per token line
@@ -21,6 +23,7 @@ public:
         sc_core::sc_time conversion_time = sc_core::SC_ZERO_TIME;  ///< before the pulse starts
         double offset_sigma = 0;  ///< static offset of each converter (MAC units), 0 = ideal
         std::uint64_t seed = 1;
+        double conversion_pj = 0;  ///< energy of one conversion (see config::energy_config)
     };
 
     struct event_counts {
@@ -33,11 +36,13 @@ public:
 
     charge_to_pulse(const sc_core::sc_module_name& name, const params& p);
 
-    /// The pulse one converter emits for charge s.
-    sc_core::sc_time pulse_width(double s) const;
-
     const params& parameters() const { return params_; }
     const event_counts& events() const { return events_; }
+    /// Conversions (component charge_to_pulse, part qk).
+    std::vector<cost_counter> cost_counters() const override
+    {
+        return {{"charge_to_pulse", "qk", params_.conversion_pj, &events_.conversions}};
+    }
 
 private:
     void transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);

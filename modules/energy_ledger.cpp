@@ -2,31 +2,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <stdexcept>
+#include <string>
 
 namespace gcasim {
 
 using namespace sc_core;
-
-const std::array<const char*, energy_ledger::component::count>& energy_ledger::component_names()
-{
-    static const std::array<const char*, component::count> names = {
-        "k_array", "charge_to_pulse", "v_array", "readout", "dac", "refresh", "adders", "control"};
-    return names;
-}
-
-const char* energy_ledger::published_part(component c)
-{
-    switch (c) {
-    case k_array:
-    case charge_to_pulse: return "qk";
-    case v_array:
-    case readout: return "pv";
-    case dac: return "dac";
-    case refresh: return "refresh";
-    default: return "digital";
-    }
-}
 
 void energy_ledger::add(attojoules& sum, attojoules x)
 {
@@ -45,69 +27,102 @@ energy_ledger::attojoules to_attojoules(std::uint64_t events, double pj_per_even
     return static_cast<energy_ledger::attojoules>(aj);
 }
 
+/// Column order: the paper's published parts first, in this order, then parts of their own.
+std::size_t part_rank(const std::string& part)
+{
+    static const char* const parts[] = {"qk", "pv", "dac", "refresh", "digital"};
+    const auto* found = std::find(std::begin(parts), std::end(parts), part);
+    return static_cast<std::size_t>(found - std::begin(parts));
+}
+
 }  // namespace
 
-energy_ledger::energy_ledger(const sc_module_name& name, const config::energy_config& energies, std::size_t window)
-    : sc_module(name), heads_(), pending_(), reported_(), first_pending_(0), energies_(energies), window_(window),
-      sink_(), close_listener_(), rows_(0), full_rows_(0), sum_all_{}, sum_full_{}
+energy_ledger::energy_ledger(std::size_t window)
+    : heads_(), columns_(), pending_(), first_pending_(0), window_(window), sink_(), rows_(0), full_rows_(0),
+      sum_all_(), sum_full_()
 {
 }
 
-void energy_ledger::attach(attention_head& head)
+void energy_ledger::attach(std::size_t head, const sc_object& root)
 {
-    std::vector<source> sources;
-    for (const auto& tile : head.tiles) {
-        sources.push_back({dac, &tile->k_array.events().cells_written, energies_.dac_write_pj, 0});
-        sources.push_back({dac, &tile->v_array.events().cells_written, energies_.dac_write_pj, 0});
-        sources.push_back({refresh, &tile->k_array.events().cells_refreshed, energies_.dac_write_pj, 0});
-        sources.push_back({refresh, &tile->v_array.events().cells_refreshed, energies_.dac_write_pj, 0});
-        sources.push_back({k_array, &tile->k_array.events().cells_read, energies_.k_cell_read_pj, 0});
-        sources.push_back({v_array, &tile->v_array.events().cells_read, energies_.v_cell_read_pj, 0});
-        sources.push_back({charge_to_pulse, &tile->c2p.events().conversions, energies_.c2p_conversion_pj, 0});
-    }
-    sources.push_back({readout, &head.out.events().conversions, energies_.readout_conversion_pj, 0});
-    sources.push_back({adders, &head.out.events().adder_ops, energies_.adder_op_pj, 0});
-    sources.push_back({control, &head.controller.control_steps(), energies_.control_token_pj, 0});
-    heads_.push_back(std::move(sources));
-    head.controller.add_observer(this);
+    if (rows_ > 0 || !pending_.empty())
+        throw std::logic_error("energy ledger: a head attached after the first token");
+    if (head >= heads_.size())
+        heads_.resize(head + 1);
+    heads_[head].clear();
+    collect(root, heads_[head]);
+    order_columns();
+}
+
+void energy_ledger::collect(const sc_object& object, std::vector<source>& sources)
+{
+    if (const auto* publisher = dynamic_cast<const cost_publisher*>(&object))
+        for (const cost_counter& c : publisher->cost_counters())
+            sources.push_back({c.component, c.part, 0, c.pj_per_event, c.events, *c.events});
+    for (const sc_object* child : object.get_child_objects())
+        collect(*child, sources);
+}
+
+void energy_ledger::order_columns()
+{
+    columns_.clear();
+    for (const auto& head : heads_)
+        for (const source& s : head)
+            if (std::none_of(columns_.begin(), columns_.end(),
+                             [&](const column& c) { return c.component == s.component; }))
+                columns_.push_back({s.component, s.part});
+    std::stable_sort(columns_.begin(), columns_.end(),
+                     [](const column& a, const column& b) { return part_rank(a.part) < part_rank(b.part); });
+    for (auto& head : heads_)
+        for (source& s : head)
+            s.column = static_cast<std::size_t>(
+                std::find_if(columns_.begin(), columns_.end(),
+                             [&](const column& c) { return c.component == s.component; }) -
+                columns_.begin());
+    sum_all_.assign(columns_.size(), 0);
+    sum_full_.assign(columns_.size(), 0);
+}
+
+energy_ledger::row& energy_ledger::pending_row(std::size_t token)
+{
+    if (token < first_pending_)
+        throw std::logic_error("energy ledger: token " + std::to_string(token) + " reported after it was closed");
+    while (token >= first_pending_ + pending_.size())
+        pending_.push_back({first_pending_ + pending_.size(), amounts(columns_.size(), 0), 0, true});
+    return pending_[token - first_pending_];
 }
 
 void energy_ledger::on_token(const token_result& r)
 {
-    while (r.token >= first_pending_ + pending_.size()) {
-        pending_.push_back({first_pending_ + pending_.size(), amounts{}, 0, true});
-        reported_.push_back(0);
-    }
-    row& target = pending_[r.token - first_pending_];
+    row& target = pending_row(r.token);
     // Counted from the mask rather than the token index: a new sequence (token_source) empties the window.
     const auto visible_keys = static_cast<std::size_t>(std::count(r.visible.begin(), r.visible.end(), std::uint8_t{1}));
     target.full_window = target.full_window && visible_keys >= window_;
     for (source& s : heads_.at(r.head)) {
         const std::uint64_t events = *s.counter - s.last;
         s.last = *s.counter;
-        add(target.energy[s.kind], to_attojoules(events, s.pj_per_event));
+        add(target.energy[s.column], to_attojoules(events, s.pj_per_event));
     }
-    ++reported_[r.token - first_pending_];
+}
 
-    while (!pending_.empty() && reported_.front() == heads_.size()) {
-        row& done = pending_.front();
-        done.total = 0;
-        for (std::size_t c = 0; c < component::count; ++c) {
-            add(done.total, done.energy[c]);
-            add(sum_all_[c], done.energy[c]);
-            if (done.full_window)
-                add(sum_full_[c], done.energy[c]);
-        }
-        ++rows_;
-        full_rows_ += done.full_window;
-        if (sink_)
-            sink_(done);
-        if (close_listener_)
-            close_listener_(done.token);
-        pending_.pop_front();
-        reported_.pop_front();
-        ++first_pending_;
+void energy_ledger::on_token_closed(std::size_t token, const sc_time&)
+{
+    if (pending_.empty() || pending_.front().token != token)
+        throw std::logic_error("energy ledger: token " + std::to_string(token) + " closed out of order");
+    row& done = pending_.front();
+    done.total = 0;
+    for (std::size_t c = 0; c < columns_.size(); ++c) {
+        add(done.total, done.energy[c]);
+        add(sum_all_[c], done.energy[c]);
+        if (done.full_window)
+            add(sum_full_[c], done.energy[c]);
     }
+    ++rows_;
+    full_rows_ += done.full_window;
+    if (sink_)
+        sink_(done);
+    pending_.pop_front();
+    ++first_pending_;
 }
 
 }  // namespace gcasim

@@ -1,11 +1,12 @@
-// Event-based energy ledger. The blocks count what they do (cell reads, conversions, DAC writes,
-// additions, control steps); the ledger multiplies each count by its per-event energy once per
-// token and head, and emits one row per token for all heads together. Energies are kept as whole
-// attojoules so that the components of a row add up exactly to its total, in 128 bits: 64 would
-// overflow (9.2 J) in a large layer at high per-event energies (4096 heads x 1e9 pJ is 4 J a token).
+// Event-based energy ledger. The blocks count what they do and publish their counters with the
+// energy of one event (cost_publisher.h); the ledger reads every counter of a head when that head
+// finishes a token, and emits one row per token for all heads together when the layer's token
+// barrier closes it. It knows neither the blocks nor the hierarchy: a head is a subtree of SystemC
+// objects whose cost publishers it collects. Energies are kept as whole attojoules so that the
+// components of a row add up exactly to its total, in 128 bits: 64 would overflow (9.2 J) in a
+// large layer at high per-event energies (4096 heads x 1e9 pJ is 4 J a token).
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -14,23 +15,21 @@
 
 #include <systemc>
 
-#include "attention_head.h"
-#include "config/run_config.h"
+#include "cost_publisher.h"
 #include "head_monitor.h"
 
 namespace gcasim {
 
-class energy_ledger : public sc_core::sc_module, public token_observer {
+class energy_ledger : public token_observer, public token_closed_listener {
 public:
-    enum component : std::size_t { k_array, charge_to_pulse, v_array, readout, dac, refresh, adders, control, count };
     using attojoules = unsigned __int128;  ///< up to 3.4e20 J; an energy is never negative
-    using amounts = std::array<attojoules, component::count>;  ///< per component
+    using amounts = std::vector<attojoules>;  ///< per column
 
-    /// Column names (without the _pj suffix), in component order.
-    static const std::array<const char*, component::count>& component_names();
-    /// The published part each component belongs to: qk, pv, digital or dac; refresh (not in the
-    /// paper) is a part of its own.
-    static const char* published_part(component c);
+    /// One column of energy.csv: a cost component and the published part it belongs to.
+    struct column {
+        std::string component;
+        std::string part;
+    };
 
     struct row {
         std::size_t token;
@@ -39,18 +38,22 @@ public:
         bool full_window;  ///< every head saw a full window of keys
     };
 
-    energy_ledger(const sc_core::sc_module_name& name, const config::energy_config& energies,
-                  std::size_t window);
+    /// `window`: keys a query sees at full window (rows with fewer are not full-window rows).
+    explicit energy_ledger(std::size_t window);
 
-    /// Register a head's event counters; the head's controller reports its tokens to this ledger.
-    void attach(attention_head& head);
+    /// Collect the cost publishers among `root` and its descendants as head `head`'s counters. Columns
+    /// are ordered by published part (qk, pv, dac, refresh, digital, then others), then by first
+    /// appearance. Only before the first token.
+    void attach(std::size_t head, const sc_core::sc_object& root);
+    const std::vector<column>& columns() const { return columns_; }
 
     /// Called with each finished row (token order).
     void set_row_sink(std::function<void(const row&)> sink) { sink_ = std::move(sink); }
-    /// Called with the token index once every head has reported it.
-    void set_close_listener(std::function<void(std::size_t)> listener) { close_listener_ = std::move(listener); }
 
+    /// A head finished a token: its counters go into the token's row.
     void on_token(const token_result& result) override;
+    /// Every head finished the token: its row is complete.
+    void on_token_closed(std::size_t token, const sc_core::sc_time& now) override;
 
     std::size_t rows() const { return rows_; }
     std::size_t full_window_rows() const { return full_rows_; }
@@ -63,20 +66,23 @@ public:
 
 private:
     struct source {
-        component kind;
-        const std::uint64_t* counter;
+        const char* component;
+        const char* part;
+        std::size_t column;
         double pj_per_event;
+        const std::uint64_t* counter;
         std::uint64_t last;
     };
+    void collect(const sc_core::sc_object& object, std::vector<source>& sources);
+    void order_columns();
+    row& pending_row(std::size_t token);
 
     std::vector<std::vector<source>> heads_;  ///< per head, its counters
-    std::deque<row> pending_;                 ///< rows still waiting for some heads
-    std::deque<std::size_t> reported_;        ///< heads reported per pending row
+    std::vector<column> columns_;
+    std::deque<row> pending_;                 ///< rows not yet closed, from first_pending_ on
     std::size_t first_pending_;
-    config::energy_config energies_;
     std::size_t window_;
     std::function<void(const row&)> sink_;
-    std::function<void(std::size_t)> close_listener_;
     std::size_t rows_, full_rows_;
     amounts sum_all_, sum_full_;
 };

@@ -55,6 +55,14 @@ gain_cell_array::gain_cell_array(const sc_module_name& name, const params& p)
     mac_socket.register_b_transport(this, &gain_cell_array::mac_transport);
 }
 
+std::vector<cost_counter> gain_cell_array::cost_counters() const
+{
+    const bool keys = params_.layout == orientation::token_per_column;
+    return {{keys ? "k_array" : "v_array", keys ? "qk" : "pv", params_.cell_read_pj, &events_.cells_read},
+            {"dac", "dac", params_.cell_write_pj, &events_.cells_written},
+            {"refresh", "refresh", params_.cell_write_pj, &events_.cells_refreshed}};
+}
+
 void gain_cell_array::write_transport(tlm::tlm_generic_payload& gp, sc_time& delay)
 {
     const std::uint64_t line = gp.get_address();

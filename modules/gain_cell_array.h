@@ -14,11 +14,12 @@
 #include "device/cell_model.h"
 #include "device/quantizer.h"
 #include "device/random.h"
+#include "cost_publisher.h"
 #include "util/compute_pool.h"
 
 namespace gcasim {
 
-class gain_cell_array : public sc_core::sc_module {
+class gain_cell_array : public sc_core::sc_module, public cost_publisher {
 public:
     /// Which way a token is laid out. K arrays: a token is a column, the query drives the rows and
     /// each column integrates one token's score. V arrays: a token is a row, phi pulses drive the
@@ -41,12 +42,15 @@ public:
         double tau_spread = 0;      ///< sigma of ln(tau) across cells
         double read_sigma = 0;      ///< additive noise per MAC output (MAC units)
         double dac_sigma = 0;       ///< write error (V)
+        // Energy per event (pJ): see config::energy_config.
+        double cell_read_pj = 0;   ///< one cell on an enabled token line of a MAC
+        double cell_write_pj = 0;  ///< one cell written through the DAC (new token or refresh)
         /// Optional: compute MACs on these worker threads. The data buffer is then filled by the
         /// time the annotated delay has elapsed; the initiator joins the pool before reading it.
         compute_pool* pool = nullptr;
     };
 
-    /// What the array did, for the energy ledger.
+    /// What the array did (published through cost_counters()).
     struct event_counts {
         std::uint64_t cells_written = 0;  ///< DAC conversions of new tokens
         std::uint64_t cells_refreshed = 0;  ///< DAC conversions of refreshes
@@ -64,6 +68,8 @@ public:
 
     const params& parameters() const { return params_; }
     const event_counts& events() const { return events_; }
+    /// Cell reads (component k_array or v_array, by layout), DAC writes (dac) and refreshes (refresh).
+    std::vector<cost_counter> cost_counters() const override;
     const device::cell_lines& cells() const { return cells_; }
 
 private:

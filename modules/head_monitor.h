@@ -1,6 +1,6 @@
-// Interfaces through which the controller reports what it does: per finished token (results,
-// timing) and per phase (for traces). Nothing is reported to an empty list: tracing off costs a
-// loop over zero elements.
+// Interfaces through which a head reports what it does: per finished token (results, timing), per
+// phase (for traces), and the layer's token barrier (every head has finished a token). Nothing is
+// reported to an empty list: tracing off costs a loop over zero elements.
 #pragma once
 
 #include <cstddef>
@@ -13,7 +13,20 @@ namespace gcasim {
 
 /// The five phases of one token, the optional refresh after it, and idle between tokens.
 enum class phase : int { idle = 0, write = 1, qk = 2, pv = 3, readout = 4, digital = 5, refresh = 6 };
-const char* phase_name(phase p);
+
+inline const char* phase_name(phase p)
+{
+    switch (p) {
+    case phase::idle: return "idle";
+    case phase::write: return "write";
+    case phase::qk: return "qk";
+    case phase::pv: return "pv";
+    case phase::readout: return "readout";
+    case phase::digital: return "digital";
+    case phase::refresh: return "refresh";
+    }
+    return "?";
+}
 
 /// What one token produced, by ring slot. Valid only during the callback.
 struct token_result {
@@ -32,6 +45,14 @@ class token_observer {
 public:
     virtual ~token_observer() = default;
     virtual void on_token(const token_result& result) = 0;
+};
+
+/// Hears the layer's token barrier (token_barrier.h): token `token` is finished in every head.
+class token_closed_listener {
+public:
+    virtual ~token_closed_listener() = default;
+    /// All records and results of the token and of every earlier one are final at `now`.
+    virtual void on_token_closed(std::size_t token, const sc_core::sc_time& now) = 0;
 };
 
 /// One phase of one token of one head.
@@ -58,13 +79,11 @@ struct pulse_record {
     std::size_t active_lines;  ///< token lines taking part (visible) in this sub-tile
 };
 
-class phase_monitor {
+/// A tracer: hears every phase and pulse record of the heads, and the barrier's closed tokens.
+class phase_monitor : public token_closed_listener {
 public:
-    virtual ~phase_monitor() = default;
     virtual void on_phase(const phase_record& record) = 0;
     virtual void on_pulses(const pulse_record& record) = 0;
-    /// Called once per token when every head has finished it (all records up to `now` are final).
-    virtual void on_token_closed(std::size_t token, const sc_core::sc_time& now) = 0;
 };
 
 }  // namespace gcasim

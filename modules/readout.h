@@ -11,11 +11,12 @@
 #include <tlm_utils/simple_target_socket.h>
 
 #include "config/head_config.h"
+#include "cost_publisher.h"
 #include "device/quantizer.h"
 
 namespace gcasim {
 
-class readout : public sc_core::sc_module {
+class readout : public sc_core::sc_module, public cost_publisher {
 public:
     struct params {
         std::size_t sub_tiles = 16;
@@ -28,6 +29,9 @@ public:
         sc_core::sc_time combine_time{10, sc_core::SC_NS};  ///< digital adders, scaling, routing
         double offset_sigma = 0;  ///< static offset of each converter (fraction of full scale)
         std::uint64_t seed = 1;
+        // Energy per event (pJ): see config::energy_config.
+        double conversion_pj = 0;  ///< one counter conversion
+        double adder_op_pj = 0;    ///< one digital addition or scaling
     };
 
     struct event_counts {
@@ -57,6 +61,12 @@ public:
 
     const params& parameters() const { return params_; }
     const event_counts& events() const { return events_; }
+    /// Conversions (component readout, part pv) and additions (adders, digital).
+    std::vector<cost_counter> cost_counters() const override
+    {
+        return {{"readout", "pv", params_.conversion_pj, &events_.conversions},
+                {"adders", "digital", params_.adder_op_pj, &events_.adder_ops}};
+    }
 
 private:
     void convert_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);

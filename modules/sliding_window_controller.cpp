@@ -7,20 +7,6 @@ namespace gcasim {
 
 using namespace sc_core;
 
-const char* phase_name(phase p)
-{
-    switch (p) {
-    case phase::idle: return "idle";
-    case phase::write: return "write";
-    case phase::qk: return "qk";
-    case phase::pv: return "pv";
-    case phase::readout: return "readout";
-    case phase::digital: return "digital";
-    case phase::refresh: return "refresh";
-    }
-    return "?";
-}
-
 sliding_window_controller::sliding_window_controller(const sc_module_name& name, const params& p,
                                                      const token_stream& input)
     : sliding_window_controller(name, p, std::make_unique<preloaded_source>(input, p.token_period), nullptr)

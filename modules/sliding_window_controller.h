@@ -14,6 +14,7 @@
 #include <tlm_utils/simple_initiator_socket.h>
 
 #include "analog_payload.h"
+#include "cost_publisher.h"
 #include "head_monitor.h"
 #include "device/quantizer.h"
 #include "token_source.h"
@@ -21,7 +22,7 @@
 
 namespace gcasim {
 
-class sliding_window_controller : public sc_core::sc_module {
+class sliding_window_controller : public sc_core::sc_module, public cost_publisher {
 public:
     struct params {
         std::size_t window = 1024;
@@ -36,6 +37,7 @@ public:
         compute_pool* pool = nullptr;                ///< where the arrays compute, joined before results are read
         bool refresh = false;                        ///< refresh stored tokens older than refresh_age
         sc_core::sc_time refresh_age{1, sc_core::SC_MS};
+        double control_token_pj = 0;  ///< energy of sequencing one token (see config::energy_config)
     };
 
     template <typename T> using multi_socket = tlm_utils::multi_passthrough_initiator_socket<T>;
@@ -63,8 +65,11 @@ public:
     std::size_t tokens_done() const { return tokens_done_; }
     /// Tokens that could not start on schedule because the previous token (with its refresh) ran late.
     std::size_t late_tokens() const { return late_tokens_; }
-    /// Control events for the energy ledger: one sequencing step per token.
-    const std::uint64_t& control_steps() const { return control_steps_; }
+    /// Control steps, one per token (component control, part digital).
+    std::vector<cost_counter> cost_counters() const override
+    {
+        return {{"control", "digital", params_.control_token_pj, &control_steps_}};
+    }
 
 private:
     sliding_window_controller(const sc_core::sc_module_name& name, const params& p,

@@ -6,6 +6,7 @@
 
 #include "charge_to_pulse.h"
 #include "config/head_config.h"
+#include "config/run_config.h"
 #include "gain_cell_array.h"
 
 namespace gcasim {
@@ -17,13 +18,15 @@ public:
     charge_to_pulse c2p;
 
     /// `seed`: this sub-tile's own seed for its non-idealities.
-    sub_tile(const sc_core::sc_module_name& name, const config::head_config& config, std::uint64_t seed,
-             compute_pool* pool = nullptr);
+    sub_tile(const sc_core::sc_module_name& name, const config::head_config& config,
+             const config::energy_config& energies, std::uint64_t seed, compute_pool* pool = nullptr);
 
     static gain_cell_array::params array_params(const config::head_config& config,
+                                                const config::energy_config& energies,
                                                 gain_cell_array::orientation layout, std::uint64_t seed,
                                                 compute_pool* pool = nullptr);
-    static charge_to_pulse::params c2p_params(const config::head_config& config, std::uint64_t seed);
+    static charge_to_pulse::params c2p_params(const config::head_config& config,
+                                              const config::energy_config& energies, std::uint64_t seed);
 };
 
 }  // namespace gcasim

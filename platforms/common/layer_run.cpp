@@ -115,11 +115,12 @@ double latency_meter::throughput(double token_period_ns) const
 }
 
 /// energy.csv: the leading columns, one <component>_pj column per component, total_pj; streamed row by row.
-void write_csv_header(std::ostream& out, const std::string& leading_columns)
+void write_csv_header(std::ostream& out, const std::vector<energy_ledger::column>& columns,
+                      const std::string& leading_columns)
 {
     out << leading_columns;
-    for (const char* name : energy_ledger::component_names())
-        out << "," << name << "_pj";
+    for (const energy_ledger::column& c : columns)
+        out << "," << c.component << "_pj";
     out << ",total_pj\n";
 }
 
@@ -150,17 +151,17 @@ void write_energy_columns(std::ostream& out, const energy_ledger::row& row)
     out << "\n";
 }
 
-json energy_report(const energy_ledger::amounts& sum, std::size_t rows)
+json energy_report(const std::vector<energy_ledger::column>& columns, const energy_ledger::amounts& sum,
+                   std::size_t rows)
 {
     if (rows == 0)
         return nullptr;
     json components, parts = {{"qk", 0.0}, {"pv", 0.0}, {"digital", 0.0}, {"dac", 0.0}, {"refresh", 0.0}};
     energy_ledger::attojoules total = 0;
-    for (std::size_t c = 0; c < energy_ledger::component::count; ++c) {
+    for (std::size_t c = 0; c < columns.size(); ++c) {
         const double pj = energy_ledger::to_pj(sum[c]) / static_cast<double>(rows);
-        components[energy_ledger::component_names()[c]] = pj;
-        parts[energy_ledger::published_part(static_cast<energy_ledger::component>(c))] =
-            parts[energy_ledger::published_part(static_cast<energy_ledger::component>(c))].get<double>() + pj;
+        components[columns[c].component] = pj;
+        parts[columns[c].part] = parts.value(columns[c].part, 0.0) + pj;
         energy_ledger::add(total, sum[c]);
     }
     components["total"] = energy_ledger::to_pj(total) / static_cast<double>(rows);
@@ -225,7 +226,7 @@ layer_result simulate_layer(const layer_run& run)
     }
 
     atomic_file& energy_csv = run.outputs->add("energy.csv");
-    write_csv_header(energy_csv.stream());
+    write_csv_header(energy_csv.stream(), layer.ledger.columns());
     layer.ledger.set_row_sink([&](const energy_ledger::row& row) {
         energy_csv.stream() << row.token;
         write_energy_columns(energy_csv.stream(), row);
@@ -285,8 +286,8 @@ layer_result simulate_layer(const layer_run& run)
     summary["latency_ns"] = latency_ns;
     summary["throughput_tokens_per_s"] = latency.throughput(head.timing.token_period_ns);
     const std::size_t full = layer.ledger.full_window_rows();
-    summary["energy_per_token_pj"] = {{"mean", energy_report(layer.ledger.sum_all(), layer.ledger.rows())},
-                                      {"full_window", energy_report(layer.ledger.sum_full_window(), full)},
+    summary["energy_per_token_pj"] = {{"mean", energy_report(layer.ledger.columns(), layer.ledger.sum_all(), layer.ledger.rows())},
+                                      {"full_window", energy_report(layer.ledger.columns(), layer.ledger.sum_full_window(), full)},
                                       {"full_window_tokens", full}};
     std::size_t late = 0;
     for (const auto& h : layer.heads)

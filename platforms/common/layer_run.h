@@ -60,10 +60,12 @@ struct layer_result {
 
 /// Mean energy per row by component (pJ), with "total" and "parts" (qk, pv, digital, dac, refresh);
 /// null when there are no rows.
-nlohmann::json energy_report(const energy_ledger::amounts& sum, std::size_t rows);
+nlohmann::json energy_report(const std::vector<energy_ledger::column>& columns, const energy_ledger::amounts& sum,
+                             std::size_t rows);
 
 /// energy.csv's header: `leading_columns`, then <component>_pj for each component, then total_pj.
-void write_csv_header(std::ostream& out, const std::string& leading_columns = "token");
+void write_csv_header(std::ostream& out, const std::vector<energy_ledger::column>& columns,
+                      const std::string& leading_columns = "token");
 /// Whole attojoules as picojoules with six decimals: exact, so the columns add up to the total.
 void write_attojoules(std::ostream& out, energy_ledger::attojoules aj);
 /// The energy columns of an energy.csv row: ",<component>_pj"..., ",total_pj", newline.

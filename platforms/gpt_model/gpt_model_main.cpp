@@ -204,7 +204,8 @@ json latency_report(const std::vector<sc_time>& latencies)
 /// Whole-model energy per token: every layer's ledger summed (each layer has one row per token).
 json model_energy(const model::model_hardware& hw, bool full_window_only)
 {
-    energy_ledger::amounts sum{};
+    const std::vector<energy_ledger::column>& columns = hw.layers.front()->ledger.columns();
+    energy_ledger::amounts sum(columns.size(), 0);
     std::size_t rows = 0;
     for (const auto& layer : hw.layers) {
         const energy_ledger::amounts& part = full_window_only ? layer->ledger.sum_full_window() : layer->ledger.sum_all();
@@ -212,7 +213,7 @@ json model_energy(const model::model_hardware& hw, bool full_window_only)
             sum[c] += part[c];
         rows = full_window_only ? layer->ledger.full_window_rows() : layer->ledger.rows();
     }
-    return platform::energy_report(sum, rows);
+    return platform::energy_report(columns, sum, rows);
 }
 
 json eval_report(const model::eval_plan& plan, const model::char_model& m, bool trained_numerics)
@@ -310,8 +311,8 @@ json layer_summary(const attention_layer& layer, const platform::latency_meter& 
     return {{"latency_per_token_ns", l["mean"]},
             {"latency_ns", l},
             {"energy_per_token_pj",
-             {{"mean", platform::energy_report(layer.ledger.sum_all(), layer.ledger.rows())},
-              {"full_window", platform::energy_report(layer.ledger.sum_full_window(), layer.ledger.full_window_rows())},
+             {{"mean", platform::energy_report(layer.ledger.columns(), layer.ledger.sum_all(), layer.ledger.rows())},
+              {"full_window", platform::energy_report(layer.ledger.columns(), layer.ledger.sum_full_window(), layer.ledger.full_window_rows())},
               {"full_window_tokens", layer.ledger.full_window_rows()}}}};
 }
 
@@ -319,7 +320,7 @@ json layer_summary(const attention_layer& layer, const platform::latency_meter& 
 std::vector<std::unique_ptr<platform::latency_meter>> attach_meters(model::model_hardware& hardware, atomic_file& csv)
 {
     std::vector<std::unique_ptr<platform::latency_meter>> latency;
-    platform::write_csv_header(csv.stream(), "token,layer");
+    platform::write_csv_header(csv.stream(), hardware.layers.front()->ledger.columns(), "token,layer");
     for (std::size_t l = 0; l < hardware.layers.size(); ++l) {
         latency.push_back(std::make_unique<platform::latency_meter>());
         hardware.layers[l]->add_observer(latency.back().get());
@@ -364,6 +365,7 @@ void run(session& state, const platform::cli_options& options, const json& confi
 
     model::model_hardware hardware("model", m, head, config::parse_energy_config(config),
                                    config::parse_sim_threads(config), *plan);
+    hardware.stop_when(platform::stop_requested);
     const auto latency = attach_meters(hardware, outputs.add("energy.csv"));
 
     const auto wall_start = std::chrono::steady_clock::now();

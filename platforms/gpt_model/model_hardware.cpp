@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <string>
 
-#include "common/platform_cli.h"
 #include "device/quantizer.h"
 
 namespace gcasim::model {
@@ -11,22 +10,23 @@ namespace gcasim::model {
 using namespace sc_core;
 
 model_hardware::layer_outputs::layer_outputs(std::size_t heads, std::size_t dim)
-    : ready(), values(heads * dim, 0.0), heads_(heads), dim_(dim), reported_(0)
+    : ready(), values(heads * dim, 0.0), dim_(dim)
 {
 }
 
 void model_hardware::layer_outputs::on_token(const token_result& r)
 {
     std::copy(r.output.begin(), r.output.end(), values.begin() + static_cast<long>(r.head * dim_));
-    if (++reported_ == heads_) {
-        reported_ = 0;
-        ready.notify(SC_ZERO_TIME);
-    }
+}
+
+void model_hardware::layer_outputs::on_token_closed(std::size_t, const sc_time&)
+{
+    ready.notify(SC_ZERO_TIME);
 }
 
 model_hardware::model_hardware(const sc_module_name& name, const char_model& model, const config::head_config& head,
                                const config::energy_config& energies, std::size_t threads, token_plan& plan)
-    : sc_module(name), layers(), model_(model), head_(head), plan_(plan), sources_(), outputs_(), token_latency_(),
+    : sc_module(name), layers(), model_(model), head_(head), plan_(plan), stop_(), sources_(), outputs_(), token_latency_(),
       late_tokens_(0)
 {
     const model_shape& shape = model.shape();
@@ -40,7 +40,8 @@ model_hardware::model_hardware(const sc_module_name& name, const char_model& mod
         layers.push_back(std::make_unique<attention_layer>(("layer_" + std::to_string(l)).c_str(), head, energies,
                                                            sources, threads));
         outputs_.push_back(std::make_unique<layer_outputs>(shape.heads, shape.head_dim));
-        layers.back()->add_observer(outputs_.back().get());
+        layers.back()->barrier.add_observer(outputs_.back().get());
+        layers.back()->barrier.add_listener(outputs_.back().get());
     }
     SC_THREAD(drive);
 }
@@ -50,7 +51,7 @@ void model_hardware::drive()
     const model_shape& shape = model_.shape();
     const sc_time period(head_.timing.token_period_ns, SC_NS);
     std::vector<float> x(shape.d_model), logits(shape.vocab_size);
-    for (std::size_t t = 0; !platform::stop_requested(); ++t) {
+    for (std::size_t t = 0; !(stop_ && stop_()); ++t) {
         const std::optional<model_step> step = plan_.next();
         if (!step)
             break;

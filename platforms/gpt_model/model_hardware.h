@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -46,6 +47,9 @@ public:
     model_hardware(const sc_core::sc_module_name& name, const char_model& model, const config::head_config& head,
                    const config::energy_config& energies, std::size_t threads, token_plan& plan);
 
+    /// Checked before each token: true ends the run there (e.g. Ctrl-C). Never, unless set.
+    void stop_when(std::function<bool()> stop) { stop_ = std::move(stop); }
+
     std::size_t tokens_done() const { return token_latency_.size(); }
     /// Per token: from entering layer 0 to leaving the last layer's attention (digital parts take no time).
     const std::vector<sc_core::sc_time>& token_latency() const { return token_latency_; }
@@ -53,16 +57,18 @@ public:
     std::size_t late_tokens() const { return late_tokens_; }
 
 private:
-    /// Collects one layer's head outputs of the current token; `ready` fires when all heads are in.
-    class layer_outputs : public token_observer {
+    /// Collects one layer's head outputs of the current token; `ready` fires when the layer's token
+    /// barrier closes the token (every head is in).
+    class layer_outputs : public token_observer, public token_closed_listener {
     public:
         explicit layer_outputs(std::size_t heads, std::size_t dim);
         void on_token(const token_result& r) override;
+        void on_token_closed(std::size_t token, const sc_core::sc_time& now) override;
         sc_core::sc_event ready;
         std::vector<double> values;  ///< head after head
 
     private:
-        std::size_t heads_, dim_, reported_;
+        std::size_t dim_;
     };
 
     void drive();
@@ -72,6 +78,7 @@ private:
     const char_model& model_;
     config::head_config head_;
     token_plan& plan_;
+    std::function<bool()> stop_;
     std::vector<std::vector<std::unique_ptr<streamed_source>>> sources_;  ///< [layer][head]
     std::vector<std::unique_ptr<layer_outputs>> outputs_;
     std::vector<sc_core::sc_time> token_latency_;

@@ -494,9 +494,9 @@ TEST_CASE("energies are exact 128-bit attojoules: no overflow, no malformed numb
     sum = max;
     CHECK_THROWS_AS(energy_ledger::add(sum, 1), std::overflow_error);
     // The summary's means: far beyond 64 bits, positive.
-    energy_ledger::amounts amounts{};
-    amounts[energy_ledger::control] = int64_max * 4;
-    const json report = gcasim::platform::energy_report(amounts, 2);
+    const std::vector<energy_ledger::column> columns = {{"k_array", "qk"}, {"control", "digital"}};
+    energy_ledger::amounts amounts = {0, int64_max * 4};
+    const json report = gcasim::platform::energy_report(columns, amounts, 2);
     CHECK(report["total"].get<double>() == Approx(2 * 9223372036854.775807));
     CHECK(report["parts"]["digital"].get<double>() > 0);
 }
