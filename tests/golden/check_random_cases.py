@@ -14,6 +14,8 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import golden_model as gm  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
+from gcasim_tools.checks import require_binaries  # noqa: E402
 
 TOL = 1e-9
 FIXED_TIMING = {"timing.write_ns": 10.0, "timing.pv_ns": 15.0, "timing.readout_ns": 15.0,
@@ -142,9 +144,7 @@ def main():
     ap.add_argument("--seed", type=int, default=2025)
     ap.add_argument("--keep", action="store_true", help="keep the case folders of passing cases")
     args = ap.parse_args()
-    if not (os.path.isfile(args.binary) and os.access(args.binary, os.X_OK)):
-        print(f"FAIL: platform binary not found or not executable: {args.binary}", file=sys.stderr)
-        return 2
+    require_binaries(args.binary)
     os.makedirs(args.workdir, exist_ok=True)
 
     cases = make_cases(args.cases, args.seed)

@@ -16,6 +16,8 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import golden_model as gm  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
+from gcasim_tools.checks import require_binaries  # noqa: E402
 
 TOL = {"S": 1e-3, "phi": 1e-5, "out": 1e-5}
 REF_KEYS = {"S": "S", "phi": "phi_S", "out": "output"}
@@ -38,9 +40,7 @@ def main():
     if not args.self_test:
         if not args.binary or not args.workdir:
             ap.error("--binary and --workdir are required unless --self-test")
-        if not (os.path.isfile(args.binary) and os.access(args.binary, os.X_OK)):
-            print(f"FAIL: platform binary not found or not executable: {args.binary}", file=sys.stderr)
-            return 2
+        require_binaries(args.binary)
     with open(args.reference) as f:
         ref = json.load(f)
     n = len(ref["Q"])

@@ -15,6 +15,8 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import layer_common as lc  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
+from gcasim_tools.checks import require_binaries  # noqa: E402
 
 DEFAULT_CONFIG = os.path.normpath(os.path.join(HERE, "..", "..", "platforms", "configs", "gpt2_layer.json"))
 PREFIX = "attention_layer: error: "
@@ -45,7 +47,7 @@ def main():
     ap.add_argument("--workdir", required=True)
     ap.add_argument("--config", default=DEFAULT_CONFIG)
     args = ap.parse_args()
-    lc.require_binary(args.binary)
+    require_binaries(args.binary)
     ck = lc.Checks("layer_cli_errors")
     w = lc.fresh_dir(args.workdir)
     j = lambda name: os.path.join(w, name)  # noqa: E731

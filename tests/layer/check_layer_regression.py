@@ -23,6 +23,8 @@ from decimal import Decimal
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import layer_common as lc  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
+from gcasim_tools.checks import require_binaries  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_CONFIG = os.path.normpath(os.path.join(HERE, "..", "..", "platforms", "configs", "gpt2_layer.json"))
@@ -124,7 +126,7 @@ def main():
     ap.add_argument("--config", default=DEFAULT_CONFIG)
     ap.add_argument("--tokens", type=int, default=1100)
     args = ap.parse_args()
-    lc.require_binary(args.binary)
+    require_binaries(args.binary)
     ck = lc.Checks("layer_regression")
     with open(args.config) as f:
         cfg = json.load(f)

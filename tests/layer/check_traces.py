@@ -33,6 +33,8 @@ sys.path.insert(0, os.path.join(HERE, "..", "golden"))
 import golden_model as gm  # noqa: E402
 import layer_common as lc  # noqa: E402
 import vcd_reader as vr  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
+from gcasim_tools.checks import require_binaries  # noqa: E402
 
 DEFAULT_CONFIG = os.path.normpath(os.path.join(HERE, "..", "..", "platforms", "configs", "gpt2_layer.json"))
 NS = 1000  # ps
@@ -361,7 +363,7 @@ def main():
     ap.add_argument("--workdir", required=True)
     ap.add_argument("--config", default=DEFAULT_CONFIG)
     args = ap.parse_args()
-    lc.require_binary(args.binary)
+    require_binaries(args.binary)
     ck = lc.Checks("layer_traces")
     lc.fresh_dir(args.workdir)
     with open(args.config) as f:

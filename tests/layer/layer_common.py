@@ -54,10 +54,6 @@ class PlatformError(Exception):
     pass
 
 
-def require_binary(path):
-    if not (path and os.path.isfile(path) and os.access(path, os.X_OK)):
-        print(f"FAIL: platform binary not found or not executable: {path!r}", file=sys.stderr)
-        sys.exit(2)
 
 
 def fresh_dir(path):

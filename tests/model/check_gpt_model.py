@@ -14,14 +14,15 @@ Needs the fortunes corpus (Debian packages fortunes, fortunes-min: scripts/setup
 """
 import argparse
 import csv
-import functools
 import json
 import os
-import resource
 import shutil
 import statistics
 import subprocess
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
+from gcasim_tools.checks import address_space_cap  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TOLERANCE = 0.01  # relative, the issue's parity criterion
@@ -34,22 +35,10 @@ def check(condition, what):
         failures.append(what)
 
 
-@functools.lru_cache(maxsize=None)
-def is_asan(binary):
-    with open(binary, "rb") as f:
-        return b"__asan_init" in f.read()
-
-
-def limit_memory():
-    """4 GiB of address space (an evaluation needs a few hundred MB): an unbounded read (a binary
-    without the fix) fails fast instead of filling the machine. Not under ASan (terabytes reserved)."""
-    resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
-
-
 def run(binary, args, out):
     shutil.rmtree(out, ignore_errors=True)
     return subprocess.run([binary, "--out", out] + args, capture_output=True, text=True, timeout=300,
-                          preexec_fn=None if is_asan(binary) else limit_memory)
+                          preexec_fn=address_space_cap(binary, 4 << 30))  # an evaluation needs a few hundred MB
 
 
 def reference(variant):

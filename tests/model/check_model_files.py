@@ -13,17 +13,18 @@ checksum, the copy's binary.sha256 is recomputed so that the check behind it is 
 """
 import argparse
 import copy
-import functools
 import hashlib
 import json
 import math
 import os
 import random
-import resource
 import shutil
 import struct
 import subprocess
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
+from gcasim_tools.checks import address_space_cap  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SOURCE = os.path.join(ROOT, "models", "nonlinear")
@@ -56,24 +57,12 @@ def write_model(directory, header, binary, rehash=False):
             f.write(binary)
 
 
-@functools.lru_cache(maxsize=None)
-def is_asan(binary):
-    with open(binary, "rb") as f:
-        return b"__asan_init" in f.read()
-
-
-def limit_memory():
-    """2 GiB of address space (the intact model needs a tenth): an unbounded read (a binary without
-    the fix) fails fast instead of filling the machine. Not under ASan, which reserves terabytes."""
-    resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
-
-
 def run(binary, model, work):
     out = os.path.join(work, "out")
     shutil.rmtree(out, ignore_errors=True)
     try:
         r = subprocess.run([binary, "--model", model, "--tokens", "8", "--out", out], capture_output=True, text=True,
-                           timeout=60, preexec_fn=None if is_asan(binary) else limit_memory)
+                           timeout=60, preexec_fn=address_space_cap(binary, 2 << 30))  # the model needs a tenth
     except subprocess.TimeoutExpired:
         r = subprocess.CompletedProcess([], None, "", "(timed out after 60 s)")
     return r, os.path.exists(os.path.join(out, "summary.json"))

@@ -27,6 +27,9 @@ import sys
 import time
 from decimal import Decimal
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
+from gcasim_tools.checks import is_asan, report_cases, require_binaries  # noqa: E402
+
 TIMEOUT_S = 300  # the largest case (4096 heads of d = 4096) takes ~16 s in Release, longer with sanitizers
 ERROR_LINE = r"^{program}: error: [^\n]+\n$"
 
@@ -323,11 +326,6 @@ def memory_estimate_refused(ck):
         ck.check(r.seconds < 10, f"{name}: took {r.seconds:.1f} s to refuse (allocated first?)")
 
 
-def is_asan(binary):
-    with open(binary, "rb") as f:
-        return b"__asan_init" in f.read()
-
-
 def memory_bad_alloc(ck):
     """An address-space limit below what the run needs (~0.5 GB, fits any machine's physical memory):
     std::bad_alloc while building the arrays must exit 1 with one clear line."""
@@ -438,10 +436,7 @@ def main():
         ap.error("--head, --layer, --gpt and --workdir are required")
     binaries = {"head": os.path.abspath(args.head), "layer": os.path.abspath(args.layer),
                 "gpt": os.path.abspath(args.gpt)}
-    for b in binaries.values():
-        if not (os.path.isfile(b) and os.access(b, os.X_OK)):
-            print(f"FAIL: platform binary not found or not executable: {b}", file=sys.stderr)
-            return 2
+    require_binaries(*binaries.values())
     workdir = os.path.abspath(args.workdir)
     os.makedirs(workdir, exist_ok=True)
     cases = [c for c in CASES if not args.only or args.only in c[0]]
@@ -454,11 +449,7 @@ def main():
             print(f"FAIL: {name}: " + "; ".join(ck.problems), flush=True)
         else:
             print(f"ok: {name}", flush=True)
-    print(f"{len(cases) - len(failed)} of {len(cases)} accepted-input cases passed")
-    if failed:
-        print(f"FAIL: {', '.join(failed)}", file=sys.stderr)
-        return 1
-    return 0
+    return report_cases(failed, len(cases), "accepted-input cases")
 
 
 if __name__ == "__main__":

@@ -20,6 +20,9 @@ import stat
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
+from gcasim_tools.checks import report_cases, require_binaries  # noqa: E402
+
 TIMEOUT_S = 120  # generous for sanitizer builds; every case fails before simulating
 
 HEAD_DIM = 4  # inputs are 4 tokens x 4 (with --set head_dim=4)
@@ -300,10 +303,7 @@ def main():
     if not (args.head and args.layer and args.workdir):
         ap.error("--head, --layer and --workdir are required")
     binaries = {H: os.path.abspath(args.head), L: os.path.abspath(args.layer)}
-    for b in binaries.values():
-        if not (os.path.isfile(b) and os.access(b, os.X_OK)):
-            print(f"FAIL: platform binary not found or not executable: {b}", file=sys.stderr)
-            return 2
+    require_binaries(*binaries.values())
     workdir = os.path.abspath(args.workdir)
     os.makedirs(workdir, exist_ok=True)
     cases = [c for c in CASES if not args.only or args.only in c[0]]
@@ -315,11 +315,7 @@ def main():
             print(f"FAIL: {case[0]} ({case[1]}): " + "; ".join(problems), flush=True)
         else:
             print(f"ok: {case[0]} ({case[1]}): {seen}", flush=True)
-    print(f"{len(cases) - len(failed)} of {len(cases)} bad-input cases passed")
-    if failed:
-        print(f"FAIL: {', '.join(failed)}", file=sys.stderr)
-        return 1
-    return 0
+    return report_cases(failed, len(cases), "bad-input cases")
 
 
 if __name__ == "__main__":

@@ -34,6 +34,9 @@ import sys
 import threading
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
+from gcasim_tools.checks import report_cases, require_binaries  # noqa: E402
+
 TIMEOUT_S = 120  # generous for sanitizer builds
 PROMPT_EXIT_S = 5  # a signal before the simulation must end the run within this
 EARLY_STOP = "interrupted before the simulation started; nothing written"
@@ -492,9 +495,7 @@ def main():
     ARGS.reference, ARGS.compare = os.path.abspath(ARGS.reference), os.path.abspath(ARGS.compare)
     for name in ("head", "layer", "gpt", "tb"):
         BIN[name] = os.path.abspath(getattr(ARGS, name))
-        if not (os.path.isfile(BIN[name]) and os.access(BIN[name], os.X_OK)):
-            print(f"FAIL: binary not found or not executable: {BIN[name]}", file=sys.stderr)
-            return 2
+    require_binaries(*BIN.values())
     work = os.path.abspath(ARGS.workdir)
     os.makedirs(work, exist_ok=True)
     failed = []
@@ -511,11 +512,7 @@ def main():
             print(f"FAIL: {name}: " + "; ".join(problems), flush=True)
         else:
             print(f"ok: {name}" + (f" ({notes[0][3:]})" if notes else ""), flush=True)
-    print(f"{len(cases) - len(failed)} of {len(cases)} cases passed")
-    if failed:
-        print(f"FAIL: {', '.join(failed)}", file=sys.stderr)
-        return 1
-    return 0
+    return report_cases(failed, len(cases))
 
 
 if __name__ == "__main__":

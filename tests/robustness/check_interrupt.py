@@ -22,6 +22,9 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
+from gcasim_tools.checks import require_binaries  # noqa: E402
+
 TIMEOUT_S = 600  # the reference runs are a few seconds, longer with the sanitizers
 DIM = 4  # small heads: the runs are long in tokens, short in time and memory
 CASES = [
@@ -134,10 +137,7 @@ def main():
     ap.add_argument("--workdir", required=True, help="scratch folder")
     args = ap.parse_args()
     binaries = {"head": os.path.abspath(args.head), "layer": os.path.abspath(args.layer)}
-    for b in binaries.values():
-        if not (os.path.isfile(b) and os.access(b, os.X_OK)):
-            print(f"FAIL: platform binary not found or not executable: {b}", file=sys.stderr)
-            return 2
+    require_binaries(*binaries.values())
     workdir = os.path.abspath(args.workdir)
     os.makedirs(workdir, exist_ok=True)
     failed = False
