@@ -5,6 +5,7 @@
                its summary.json
     machine    what a measurement ran on: CPU model, git revision
     errors     the scripts' one-line "NAME: error: ..." exit
+    checks     what the Python checks under tests/ share (required binaries, memory cap, case report)
     sweep      the parts of scripts/sweep (spec, points, point runner, backends, results, plot)
 
 The scripts import it from their own folder (Python puts a script's folder first on sys.path).
