@@ -1,5 +1,10 @@
 # Helpers of the sweep tests (source it). Defines:
+#   py                    Debian's python3 (matplotlib, for the sweep's plot)
 #   find_platforms BASE   sets bin to the folder of attention_head (BASE/bin or above) or exits 1
+#   test_folder NAME BASE find_platforms BASE, then sets tmp to a new folder BASE/NAME.XXXXXX (or
+#                         exits 1); the test removes it on exit
+#   start_test_cluster    starts the Slurm test cluster in $tmp/cluster and counts it as a check, or
+#                         exits 1 with the reason (a Slurm test fails, never skips, without Slurm)
 #   ok, fail, check       count the checks; finish prints the totals and returns non-zero on a failure
 #                         (after the test cluster's state and logs, if one runs)
 #   make_fault_bin DIR REAL_BIN
@@ -18,6 +23,7 @@
 #   says FILE LINE        true when FILE has the line LINE; else prints FILE
 # and, from slurm_cluster.sh, clock_ms / since T0_MS (timings) and the test cluster's functions.
 
+py=/usr/bin/python3
 passed=0 failed=0
 ok()   { echo "ok: $1"; passed=$((passed + 1)); }
 fail() { echo "FAIL: $1"; failed=$((failed + 1)); }
@@ -38,6 +44,18 @@ find_platforms() {
     done
     echo "FAIL: no attention_head in $1/bin (or above): build first"
     exit 1
+}
+
+test_folder() {
+    find_platforms "$2"
+    mkdir -p "$2" && tmp=$(mktemp -d "$2/$1.XXXXXX") || { echo "FAIL: cannot make a folder in $2"; exit 1; }
+}
+
+start_test_cluster() {
+    local t
+    t=$(clock_ms)
+    slurm_cluster_start "$tmp/cluster" || { echo "FAIL: Slurm could not be started: $SLURM_CLUSTER_ERROR"; exit 1; }
+    ok "single-node Slurm started ($(since "$t") s)"
 }
 
 make_fault_bin() {

@@ -13,19 +13,14 @@
 set -u
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 . "$repo/tests/sweep/lib.sh"
-py=/usr/bin/python3
-base=${1:-$repo/build}
-find_platforms "$base"
-tmp=$(mktemp -d "$base/test_sweep_faults_slurm.XXXXXX") || exit 1
+test_folder test_sweep_faults_slurm "${1:-$repo/build}"
 chmod 755 "$tmp"   # mktemp -d gives 0700; munged refuses a socket below such a folder
 teardown() { slurm_cluster_stop; rm -rf "$tmp"; }
 trap teardown EXIT
 trap 'echo "FAIL: terminated (ctest timeout?)"; slurm_cluster_report; exit 143' TERM   # still tear down
 trap 'exit 130' INT
 
-t=$(clock_ms)
-slurm_cluster_start "$tmp/cluster" || { echo "FAIL: Slurm could not be started: $SLURM_CLUSTER_ERROR"; exit 1; }
-ok "single-node Slurm started ($(since "$t") s)"
+start_test_cluster
 fb=$tmp/bin
 make_fault_bin "$fb" "$bin"
 sweep=("$repo/scripts/sweep" --bin-dir "$fb" --spec "$repo/sweeps/test_small.json" --backend slurm

@@ -8,10 +8,7 @@
 set -u
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 . "$repo/tests/sweep/lib.sh"
-py=/usr/bin/python3
-base=${1:-$repo/build}
-find_platforms "$base"
-tmp=$(mktemp -d "$base/test_sweep_local.XXXXXX") || exit 1
+test_folder test_sweep_local "${1:-$repo/build}"
 trap 'rm -rf "$tmp"' EXIT
 sweep=("$repo/scripts/sweep" --bin-dir "$bin")
 

@@ -9,13 +9,8 @@
 # Set KEEP_SLURM_TMP=1 to keep the temporary folder (logs, slurm.conf) after the test.
 set -u
 repo=$(cd "$(dirname "$0")/../.." && pwd)
-py=/usr/bin/python3
-base=${1:-$repo/build}
-. "$repo/tests/sweep/lib.sh"   # ok/fail/check/finish, find_platforms, the Slurm test cluster
-find_platforms "$base"
-
-mkdir -p "$base" || { echo "FAIL: cannot create $base"; exit 1; }
-tmp=$(mktemp -d "$base/test_sweep_slurm.XXXXXX") || exit 1
+. "$repo/tests/sweep/lib.sh"   # ok/fail/check/finish, test_folder, the Slurm test cluster
+test_folder test_sweep_slurm "${1:-$repo/build}"
 teardown() {
     slurm_cluster_stop
     if [ "${KEEP_SLURM_TMP:-0}" = 1 ]; then echo "kept $tmp"; else rm -rf "$tmp"; fi
@@ -24,9 +19,7 @@ trap teardown EXIT
 trap 'echo "FAIL: terminated (ctest timeout?)"; slurm_cluster_report; exit 143' TERM   # still tear down
 trap 'exit 130' INT
 
-t=$(clock_ms)
-slurm_cluster_start "$tmp/cluster" || { echo "FAIL: Slurm could not be started: $SLURM_CLUSTER_ERROR"; exit 1; }
-ok "single-node Slurm started ($(since "$t") s)"
+start_test_cluster
 mkdir -p "$tmp/sweeps"
 
 sweep=("$repo/scripts/sweep" --bin-dir "$bin")
