@@ -4,6 +4,7 @@
 
 #include <systemc>
 
+#include "common/data_dir.h"
 #include "common/io.h"
 #include "common/layer_run.h"
 #include "common/platform_cli.h"
@@ -112,7 +113,7 @@ int sc_main(int argc, char* argv[])
     platform::platform_info info;
     info.name = "attention_head";
     info.summary = "Simulate one analog gain-cell attention head (SystemC/TLM-2.0).";
-    info.default_config = platform::config_dir() + "/attention_head.json";
+    info.default_config = (platform::config_dir() / "attention_head.json").string();
     info.default_out = "out/attention_head";
     info.default_tokens = 256;
     info.add_params = add_params;

@@ -4,6 +4,7 @@
 // trace.vcd (GTKWave) and timeline.json (Perfetto).
 #include <systemc>
 
+#include "common/data_dir.h"
 #include "common/io.h"
 #include "common/layer_run.h"
 #include "common/platform_cli.h"
@@ -88,7 +89,7 @@ int sc_main(int argc, char* argv[])
     platform::platform_info info;
     info.name = "attention_layer";
     info.summary = "Simulate a transformer attention layer of analog gain-cell heads (SystemC/TLM-2.0).";
-    info.default_config = platform::config_dir() + "/gpt2_layer.json";
+    info.default_config = (platform::config_dir() / "gpt2_layer.json").string();
     info.default_out = "out/attention_layer";
     info.default_tokens = 1280;
     info.add_params = add_params;

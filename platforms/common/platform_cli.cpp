@@ -79,11 +79,6 @@ bool stop_requested()
     return stop_flag != 0;
 }
 
-std::string config_dir()
-{
-    return GCASIM_SOURCE_DIR "/platforms/configs";
-}
-
 json load_config(const config::param_schema& schema, const std::string& file,
                  const std::vector<std::string>& overrides, const json& derived)
 {

@@ -82,7 +82,4 @@ bool stdout_written(const std::string& program);
 /// Keep SystemC's copyright banner out of the platform's output (call first in sc_main).
 void quiet_systemc_banner();
 
-/// Where the repository's platform configs live (compiled in).
-std::string config_dir();
-
 }  // namespace gcasim::platform

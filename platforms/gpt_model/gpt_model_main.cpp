@@ -15,6 +15,7 @@
 
 #include <systemc>
 
+#include "common/data_dir.h"
 #include "common/io.h"
 #include "common/layer_run.h"
 #include "common/platform_cli.h"
@@ -123,7 +124,7 @@ std::vector<platform::extra_option> extra_options()
 {
     return {
         {"model", "DIR", "trained model: DIR/model.json + model.bin (platforms/gpt_model/train_lm.py --export)",
-         std::string(GCASIM_SOURCE_DIR "/models/nonlinear")},
+         (platform::models_dir() / "nonlinear").string()},
         {"mode", "MODE", "eval: loss on the validation text; generate: text after --prompt", std::string("eval")},
         {"prompt", "TEXT", "generate: the text to continue", std::nullopt},
         {"temperature", "T", "generate: 0 = greedy, > 0 samples softmax(logits / T) seeded by --seed",
@@ -409,7 +410,7 @@ int sc_main(int argc, char* argv[])
     info.summary = "Run a trained character-level GPT whose every attention head is a gain-cell head "
                    "(SystemC/TLM-2.0): --mode eval (loss, perplexity) or --mode generate --prompt TEXT.\n"
                    "The head config defaults to what the model was trained with; --set changes it.";
-    info.default_config = platform::config_dir() + "/gpt_model.json";
+    info.default_config = (platform::config_dir() / "gpt_model.json").string();
     info.default_out = "out/gpt_model";
     info.default_tokens = 1024;
     info.add_params = add_params;

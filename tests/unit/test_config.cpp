@@ -13,6 +13,7 @@
 
 #include <systemc>
 
+#include "common/data_dir.h"
 #include "common/layer_run.h"
 #include "common/platform_cli.h"
 #include "config/head_config.h"
@@ -316,7 +317,7 @@ TEST_CASE("the head part of the shipped attention_head config is valid", "[confi
 {
     // The platform adds groups of its own (energy, trace, ...): keep the head's keys only.
     const param_schema s = head_schema();
-    json file = read_json_file(std::string(GCASIM_TEST_CONFIG_DIR) + "/attention_head.json", "config file");
+    json file = read_json_file((gcasim::platform::config_dir() / "attention_head.json").string(), "config file");
     json head = json::object();
     for (auto it = file.begin(); it != file.end(); ++it)
         for (const param_spec& p : s.params())
