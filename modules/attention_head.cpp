@@ -14,8 +14,8 @@ readout::params attention_head::readout_params(const config::head_config& c, con
     readout::params p;
     p.sub_tiles = c.sub_tiles();
     p.width = c.head_dim;
-    p.combine = c.combine;
-    p.scale = c.readout_scale;
+    p.combine = c.readout.combine;
+    p.scale = c.readout.scale;
     p.counter_levels = c.quant.enabled ? c.quant.out_levels : 0;
     p.clip = c.quant.out_clip;
     p.convert_time = sc_time(c.timing.readout_ns, SC_NS);
@@ -34,12 +34,12 @@ sliding_window_controller::params attention_head::controller_params(const config
     sliding_window_controller::params p;
     p.window = c.window;
     p.sub_tiles = c.sub_tiles();
-    p.tile_tokens = c.tile_tokens;
+    p.tile_tokens = c.array.tokens;
     p.width = c.head_dim;
-    p.converted_size = c.combine == config::combine_mode::digital_adders ? p.sub_tiles * p.width : p.width;
+    p.converted_size = c.readout.combine == config::combine_mode::digital_adders ? p.sub_tiles * p.width : p.width;
     p.token_period = sc_time(c.timing.token_period_ns, SC_NS);
     p.q_levels = c.quant.enabled ? c.quant.q_levels : 0;
-    p.t_max = sc_time(c.t_max_ns, SC_NS);
+    p.t_max = sc_time(c.pulse.t_max_ns, SC_NS);
     p.head_index = head_index;
     p.pool = pool;
     p.refresh = c.refresh.enabled;

@@ -9,12 +9,12 @@
 namespace gcasim {
 
 using namespace sc_core;
-using config::combine_mode;
+using device::combine_mode;
 
 readout::readout(const sc_module_name& name, const params& p)
     : sc_module(name), convert_socket("convert_socket"), combine_socket("combine_socket"), params_(p),
       counter_(-1.0, 1.0, p.counter_levels),
-      max_steps_(p.clip == config::output_clip::counter ? (p.counter_levels - 1) / 2 : -1),
+      max_steps_(p.clip == device::output_clip::counter ? (p.counter_levels - 1) / 2 : -1),
       offset_(converted_size(), 0.0), events_()
 {
     device::splitmix64 rng(device::derive_seed(p.seed, 6));

@@ -10,8 +10,8 @@
 #include <tlm>
 #include <tlm_utils/simple_target_socket.h>
 
-#include "config/head_config.h"
 #include "cost_publisher.h"
+#include "device/readout_modes.h"
 #include "device/quantizer.h"
 
 namespace gcasim {
@@ -21,10 +21,10 @@ public:
     struct params {
         std::size_t sub_tiles = 16;
         std::size_t width = 64;  ///< output dimensions d
-        config::combine_mode combine = config::combine_mode::digital_adders;
+        device::combine_mode combine = device::combine_mode::digital_adders;
         double scale = 40.0;     ///< charge that maps to a full-scale count (MAC units)
         int counter_levels = 32; ///< 0 = ideal (no quantization)
-        config::output_clip clip = config::output_clip::authors;
+        device::output_clip clip = device::output_clip::authors;
         sc_core::sc_time convert_time{15, sc_core::SC_NS};  ///< signed charge-to-pulse + counting
         sc_core::sc_time combine_time{10, sc_core::SC_NS};  ///< digital adders, scaling, routing
         double offset_sigma = 0;  ///< static offset of each converter (fraction of full scale)

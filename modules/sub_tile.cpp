@@ -12,14 +12,14 @@ gain_cell_array::params sub_tile::array_params(const config::head_config& c, con
 {
     gain_cell_array::params p;
     p.layout = layout;
-    p.token_lines = c.tile_tokens;
+    p.token_lines = c.array.tokens;
     p.width = c.head_dim;
     p.write_time = sc_time(c.timing.write_ns, SC_NS);
     p.read_time = sc_time(layout == gain_cell_array::orientation::token_per_column ? c.timing.qk_ns
                                                                                    : c.timing.pv_ns,
                           SC_NS);
-    p.tau = sc_time(c.cell.tau_ns, SC_NS);
-    p.model = device::cell_model(c.cell.shape, c.cell.leakage, c.cell.polarity);
+    p.tau = sc_time(c.cell.leakage.tau_ns, SC_NS);
+    p.model = device::cell_model(c.cell.nonlinearity, c.cell.leakage.model, c.cell.polarity);
     p.v_max = c.cell.v_max;
     p.dac_levels = c.quant.enabled ? c.quant.kv_levels : 0;
     p.seed = device::derive_seed(seed, layout == gain_cell_array::orientation::token_per_column ? 1 : 2);
@@ -37,9 +37,9 @@ charge_to_pulse::params sub_tile::c2p_params(const config::head_config& c, const
                                              std::uint64_t seed)
 {
     charge_to_pulse::params p;
-    p.converters = c.tile_tokens;
-    p.s_sat = c.s_sat;
-    p.t_max = sc_time(c.t_max_ns, SC_NS);
+    p.converters = c.array.tokens;
+    p.s_sat = c.pulse.s_sat;
+    p.t_max = sc_time(c.pulse.t_max_ns, SC_NS);
     p.offset_sigma = c.noise.c2p_offset_sigma;
     p.seed = device::derive_seed(seed, 3);
     p.conversion_pj = e.c2p_conversion_pj;

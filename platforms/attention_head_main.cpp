@@ -10,6 +10,7 @@
 #include "common/platform_cli.h"
 #include "common/run_support.h"
 #include "config/head_config.h"
+#include "config/platform_params.h"
 #include "config/run_config.h"
 #include "util/atomic_file.h"
 
@@ -64,14 +65,6 @@ private:
     std::vector<double> scores_, pulses_, out_;
 };
 
-void add_params(config::param_schema& schema)
-{
-    config::add_head_params(schema);
-    platform::add_run_params(schema, "uniform");
-    schema.add(config::bool_param("output.attention_matrices", true,
-                                  "Write the T x T matrices S and phi into output.json (T <= 4096)"));
-}
-
 /// The T x T limit of output.attention_matrices, then the memory of the whole run.
 void check_run(const config::head_config& head, bool matrices, std::size_t tokens)
 {
@@ -88,7 +81,7 @@ void check_run(const config::head_config& head, bool matrices, std::size_t token
 
 void run(const platform::cli_options& options, const json& config)
 {
-    const bool matrices = config::at_path(config, "output.attention_matrices").get<bool>();
+    const bool matrices = config::head_platform_params().parse(config).output.attention_matrices;
     const config::head_config head = config::parse_head_config(config);
     std::vector<token_stream> inputs;  // not a braced list: that would copy the whole stream once
     inputs.push_back(platform::load_head_input(options, config, 256,
@@ -116,7 +109,7 @@ int sc_main(int argc, char* argv[])
     info.default_config = (platform::config_dir() / "attention_head.json").string();
     info.default_out = "out/attention_head";
     info.default_tokens = 256;
-    info.add_params = add_params;
+    info.add_params = [](config::param_schema& s) { config::add_platform_params(s, "attention_head"); };
     return platform::run_platform(argc, argv, info, [](const platform::cli_options& options, const json& config) {
         platform::out_of_memory_as_failure([&] { run(options, config); });
     });

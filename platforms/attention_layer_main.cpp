@@ -10,6 +10,7 @@
 #include "common/platform_cli.h"
 #include "common/run_support.h"
 #include "config/head_config.h"
+#include "config/platform_params.h"
 #include "config/run_config.h"
 #include "util/atomic_file.h"
 
@@ -48,18 +49,11 @@ private:
     std::vector<std::vector<double>> out_;
 };
 
-void add_params(config::param_schema& schema)
-{
-    config::add_head_params(schema);
-    platform::add_run_params(schema, "gaussian");
-    schema.add(config::integer_param("heads", 12, 1, 4096, "", "Attention heads of the layer, working in parallel"));
-    schema.add(config::bool_param("output.head_outputs", true, "Write every head's T x d outputs into output.json"));
-}
-
 void run(const platform::cli_options& options, const json& config)
 {
-    const std::size_t heads = config::at_path(config, "heads").get<std::size_t>();
-    const bool write_outputs = config::at_path(config, "output.head_outputs").get<bool>();
+    const config::layer_platform_config layer = config::layer_platform_params().parse(config);
+    const std::size_t heads = layer.heads;
+    const bool write_outputs = layer.output.head_outputs;
     const config::head_config head = config::parse_head_config(config);
     const std::vector<token_stream> inputs =
         platform::load_layer_inputs(options, config, heads, 1280, [&](std::size_t tokens) {
@@ -92,7 +86,7 @@ int sc_main(int argc, char* argv[])
     info.default_config = (platform::config_dir() / "gpt2_layer.json").string();
     info.default_out = "out/attention_layer";
     info.default_tokens = 1280;
-    info.add_params = add_params;
+    info.add_params = [](config::param_schema& s) { config::add_platform_params(s, "attention_layer"); };
     return platform::run_platform(argc, argv, info, [](const platform::cli_options& options, const json& config) {
         platform::out_of_memory_as_failure([&] { run(options, config); });
     });

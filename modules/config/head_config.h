@@ -1,5 +1,6 @@
-// Configuration of one gain-cell attention head: the keys of the JSON config, parsed into plain
-// structs that the SystemC modules take at construction. Durations are nanoseconds here; the
+// Configuration of one gain-cell attention head: plain structs whose members are named after their
+// keys (head_config::cell.leakage.tau_ns is the key cell.leakage.tau_ns), declared once with their
+// defaults, units and ranges in head_params() (head_config.cpp). Durations are nanoseconds here; the
 // modules turn them into sc_time.
 #pragma once
 
@@ -9,80 +10,108 @@
 #include <nlohmann/json.hpp>
 
 #include "config/param_schema.h"
+#include "config/param_table.h"
 #include "device/cell_model.h"
+#include "device/readout_modes.h"
 
 namespace gcasim::config {
 
-enum class combine_mode { digital_adders, charge_sharing };
-enum class output_clip { authors, counter };
+using device::combine_mode;
+using device::output_clip;
+
+struct array_config {
+    int tokens{};  ///< tokens per sub-tile: columns of a K array, rows of a V array
+};
+
+struct leakage_config {
+    device::leakage_form model{};
+    double tau_ns{};
+};
 
 struct cell_config {
-    device::nonlinearity shape = device::nonlinearity::polynomial;
-    device::leakage_form leakage = device::leakage_form::voltage;
-    double tau_ns = 5e6;
-    int polarity = 1;
-    double v_max = 0.9;  ///< top of the write range (V); the bottom is 0 V
+    device::nonlinearity nonlinearity{};
+    int polarity{};
+    leakage_config leakage;
+    double v_max{};  ///< top of the write range (V); the bottom is 0 V
 };
 
 struct timing_config {
-    double token_period_ns = 800;
-    double write_ns = 10;
-    double qk_ns = 15;
-    double pv_ns = 15;
-    double readout_ns = 15;
-    double digital_ns = 10;
-    double clock_period_ns = 1;
+    double token_period_ns{};
+    double write_ns{};
+    double qk_ns{};
+    double pv_ns{};
+    double readout_ns{};
+    double digital_ns{};
+    double clock_period_ns{};
     double phases_ns() const { return write_ns + qk_ns + pv_ns + readout_ns + digital_ns; }
 };
 
 struct quant_config {
-    bool enabled = true;
-    int q_levels = 16;
-    int kv_levels = 8;
-    int out_levels = 32;
-    output_clip out_clip = output_clip::authors;
+    bool enabled{};
+    int q_levels{};
+    int kv_levels{};
+    int out_levels{};
+    output_clip out_clip{};
 };
 
-/// Non-idealities the paper leaves out (hardware.md section 8). All zero = the paper's model.
+struct pulse_config {
+    double s_sat{};
+    double t_max_ns{};
+};
+
+struct readout_config {
+    combine_mode combine{};
+    double scale{};
+};
+
+/// Non-idealities the paper leaves out. All zero = the paper's model.
 struct noise_config {
-    std::uint64_t seed = 1;             ///< base seed of every static and dynamic sample
-    double cell_variation = 0;          ///< relative sigma of each cell's read gain (static)
-    double read_sigma = 0;              ///< additive read noise per MAC output line (MAC units)
-    double tau_spread = 0;              ///< sigma of ln(tau) across cells (static)
-    double dac_sigma = 0;               ///< write error of the DACs (V), per written cell
-    double c2p_offset_sigma = 0;        ///< offset of each charge-to-pulse converter (MAC units, static)
-    double counter_offset_sigma = 0;    ///< offset of each readout converter (fraction of full scale, static)
+    std::uint64_t seed{};
+    double cell_variation{};
+    double read_sigma{};
+    double tau_spread{};
+    double dac_sigma{};
+    double c2p_offset_sigma{};
+    double counter_offset_sigma{};
 };
 
 /// Refresh: the controller senses and re-writes values older than age_ns (after each token).
 struct refresh_config {
-    bool enabled = false;
-    double age_ns = 1e6;
+    bool enabled{};
+    double age_ns{};
 };
 
 struct head_config {
-    int window = 1024;
-    int head_dim = 64;
-    int tile_tokens = 64;  ///< tokens per sub-tile (K-array columns = V-array rows)
+    int window{};
+    int head_dim{};
+    array_config array;
     cell_config cell;
     timing_config timing;
     quant_config quant;
-    double s_sat = 80;
-    double t_max_ns = 15;
-    combine_mode combine = combine_mode::digital_adders;
-    double readout_scale = 40;
+    pulse_config pulse;
+    readout_config readout;
     noise_config noise;
     refresh_config refresh;
 
-    int sub_tiles() const { return (window + tile_tokens - 1) / tile_tokens; }
-    int ring_slots() const { return sub_tiles() * tile_tokens; }
+    int sub_tiles() const { return (window + array.tokens - 1) / array.tokens; }
+    int ring_slots() const { return sub_tiles() * array.tokens; }
 };
 
-/// Adds the head's keys (window, head_dim, array.*, cell.*, timing.*, quant.*, pulse.*, readout.*).
+/// Every key of the head (window, head_dim, array.*, cell.*, timing.*, quant.*, pulse.*, readout.*,
+/// noise.*, refresh.*): the one declaration of each.
+const param_table<head_config>& head_params();
+
+/// Adds the head's keys to a schema.
 void add_head_params(param_schema& schema);
 
-/// Build the head config from a validated nested JSON; checks the rules that span keys.
+/// The head of a validated nested config; checks the rules that span keys (check_head_rules).
 head_config parse_head_config(const nlohmann::json& config);
+
+/// The head with every key at its default.
+head_config default_head_config();
+
+/// The rules between the head's keys: config_error naming the keys and values.
+void check_head_rules(const head_config& head);
 
 std::string to_string(combine_mode mode);
 

@@ -45,30 +45,6 @@ std::string type_name(param_type type)
     return "?";
 }
 
-std::string allowed_text(const param_spec& spec)
-{
-    if (spec.type == param_type::boolean)
-        return "true or false";
-    if (spec.type == param_type::choice) {
-        std::string text;
-        for (const auto& c : spec.choices)
-            text += (text.empty() ? "" : ", ") + c;
-        return "one of " + text;
-    }
-    std::string text;
-    if (spec.min <= spec.max)
-        text = (spec.min_exclusive ? "> " : "") +
-               (spec.min_exclusive ? format_number(spec.min) + " and <= " : format_number(spec.min) + " .. ") +
-               format_number(spec.max);
-    else
-        text = "any " + std::string(spec.type == param_type::integer ? "integer" : "number");
-    if (!spec.unit.empty())
-        text += " (" + spec.unit + ")";
-    if (spec.unit == "ns")
-        text += " in steps of " + format_number(time_resolution_ns) + " ns";
-    return text;
-}
-
 json* lookup(json& config, const std::string& path, bool create)
 {
     json* node = &config;
@@ -177,6 +153,30 @@ std::string format_number(double x)
     if (std::fabs(x) >= 1 && std::fabs(x) < 1e7)
         digits = std::max(digits, static_cast<int>(std::log10(std::fabs(x))) + 1);
     std::snprintf(text, sizeof text, "%.*g", digits, x);
+    return text;
+}
+
+std::string allowed_text(const param_spec& spec)
+{
+    if (spec.type == param_type::boolean)
+        return "true or false";
+    if (spec.type == param_type::choice) {
+        std::string text;
+        for (const auto& c : spec.choices)
+            text += (text.empty() ? "" : ", ") + c;
+        return "one of " + text;
+    }
+    std::string text;
+    if (spec.min <= spec.max)
+        text = (spec.min_exclusive ? "> " : "") +
+               (spec.min_exclusive ? format_number(spec.min) + " and <= " : format_number(spec.min) + " .. ") +
+               format_number(spec.max);
+    else
+        text = "any " + std::string(spec.type == param_type::integer ? "integer" : "number");
+    if (!spec.unit.empty())
+        text += " (" + spec.unit + ")";
+    if (spec.unit == "ns")
+        text += " in steps of " + format_number(time_resolution_ns) + " ns";
     return text;
 }
 

@@ -39,6 +39,9 @@ struct param_spec {
     std::vector<std::string> choices;  ///< allowed strings for `choice`
 };
 
+/// What a key allows, as --list-params and the messages say it: "1 .. 65536 (tokens)", "one of a, b".
+std::string allowed_text(const param_spec& spec);
+
 /// Builders for the four kinds of parameter.
 param_spec integer_param(std::string path, long long def, double min, double max, std::string unit,
                          std::string description);

@@ -1,5 +1,6 @@
 // Configuration beyond one head's hardware: per-event energies of the ledger, traces, synthetic
-// inputs. Plain C++.
+// inputs, the reference comparison and the simulator's threads. Plain structs named after their
+// keys (energy_config::dac_write_pj is energy.dac_write_pj), declared once in run_config.cpp.
 #pragma once
 
 #include <cstddef>
@@ -8,46 +9,67 @@
 #include <nlohmann/json.hpp>
 
 #include "config/param_schema.h"
+#include "config/param_table.h"
 
 namespace gcasim::config {
 
-/// Energy per event (pJ). Defaults calibrated so that one token at full window (W = 1024,
-/// 16 sub-tiles, d = 64) costs the published 1120 + 700 + 4000 + 330 = 6150 pJ per head; the split
-/// inside each published part is our assumption (docs/modules/energy_ledger.md).
+/// Energy per event (pJ), energy.*. The defaults are calibrated so that one token at full window
+/// (W = 1024, 16 sub-tiles, d = 64) costs the published 1120 + 700 + 4000 + 330 = 6150 pJ per head;
+/// the split inside each published part is our assumption (docs/modules/energy_ledger.md).
 struct energy_config {
-    double k_cell_read_pj = 560.0 / 65536;       ///< K array: one cell on an enabled column
-    double c2p_conversion_pj = 560.0 / 1024;     ///< one charge-to-pulse conversion
-    double v_cell_read_pj = 350.0 / 65536;       ///< V array: one cell on an enabled row
-    double readout_conversion_pj = 350.0 / 1024; ///< one signed charge-to-pulse + counter conversion
-    double dac_write_pj = 330.0 / 128;           ///< one cell written through a DAC
-    double adder_op_pj = 400.0 / 960;            ///< one digital addition (combining sub-tiles)
-    double control_token_pj = 3600.0;            ///< control and routing, per token per head
+    double k_cell_read_pj{};         ///< K array: one cell on an enabled column
+    double c2p_conversion_pj{};      ///< one charge-to-pulse conversion
+    double v_cell_read_pj{};         ///< V array: one cell on an enabled row
+    double readout_conversion_pj{};  ///< one signed charge-to-pulse + counter conversion
+    double dac_write_pj{};           ///< one cell written through a DAC
+    double adder_op_pj{};            ///< one digital addition (combining sub-tiles)
+    double control_token_pj{};       ///< control and routing, per token per head
 };
 
+/// trace.*
 struct trace_config {
-    bool vcd = false;
-    bool timeline = false;
-    std::size_t head = 0;  ///< head whose pulses go into the VCD
-    std::size_t tile = 0;  ///< its sub-tile
+    bool vcd{};
+    bool timeline{};
+    std::size_t head{};  ///< head whose pulses go into the VCD
+    std::size_t tile{};  ///< its sub-tile
 };
 
+enum class input_distribution { uniform, gaussian };
+
+/// input.*: the synthetic inputs without --input.
 struct input_config {
-    bool gaussian = false;  ///< else uniform over the hardware ranges
-    double q_mean = 0.5, q_sigma = 0.25;
-    double kv_mean = 0.45, kv_sigma = 0.2;
+    input_distribution distribution{};  ///< uniform over the hardware ranges, or clipped Gaussians
+    double q_mean{}, q_sigma{};
+    double kv_mean{}, kv_sigma{};
 };
+
+/// output.reference_error: compare the outputs with the ideal attention (no leakage/quantization/noise).
+struct output_config {
+    bool reference_error{};
+};
+
+/// sim.threads: threads for the MAC arithmetic (0 = one per core).
+struct sim_config {
+    std::size_t threads{};
+};
+
+const param_table<energy_config>& energy_params();
+const param_table<trace_config>& trace_params();
+/// `distribution`: the platform's default for input.distribution.
+param_table<input_config> input_params(input_distribution distribution);
+const param_table<output_config>& output_params();
+const param_table<sim_config>& sim_params();
 
 void add_energy_params(param_schema& schema);
-/// sim.threads: threads for the MAC arithmetic (0 = one per core).
 void add_sim_params(param_schema& schema);
-std::size_t parse_sim_threads(const nlohmann::json& config);
-/// output.reference_error: compare the outputs with the ideal attention (no leakage/quantization/noise).
 void add_reference_params(param_schema& schema);
 void add_trace_params(param_schema& schema);
-void add_input_params(param_schema& schema, const std::string& default_distribution);
+void add_input_params(param_schema& schema, input_distribution distribution);
 
 energy_config parse_energy_config(const nlohmann::json& config);
 trace_config parse_trace_config(const nlohmann::json& config);
 input_config parse_input_config(const nlohmann::json& config);
+/// sim.threads, with 0 read as one per core.
+std::size_t parse_sim_threads(const nlohmann::json& config);
 
 }  // namespace gcasim::config

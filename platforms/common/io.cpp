@@ -174,7 +174,7 @@ token_stream random_token_stream(std::size_t tokens, std::size_t dim, double v_m
         const double sigma = is_q ? shape.q_sigma : shape.kv_sigma;
         m->resize(tokens * dim);
         for (double& x : *m)
-            x = shape.gaussian ? std::clamp(mean + sigma * rng.normal(), 0.0, hi) : hi * rng.uniform();
+            x = shape.distribution == config::input_distribution::gaussian ? std::clamp(mean + sigma * rng.normal(), 0.0, hi) : hi * rng.uniform();
     }
     return s;
 }

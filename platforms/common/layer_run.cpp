@@ -33,13 +33,13 @@ public:
     reference_meter(const config::head_config& c, const std::vector<token_stream>& inputs)
         : inputs_(inputs), head_(), expected_(c.head_dim), charges_()
     {
-        head_.shape = c.cell.shape;
+        head_.shape = c.cell.nonlinearity;
         head_.polarity = c.cell.polarity;
-        head_.s_sat = c.s_sat;
-        head_.scale = c.readout_scale;
-        head_.charge_sharing = c.combine == config::combine_mode::charge_sharing;
+        head_.s_sat = c.pulse.s_sat;
+        head_.scale = c.readout.scale;
+        head_.charge_sharing = c.readout.combine == config::combine_mode::charge_sharing;
         head_.window = c.window;
-        head_.tile_tokens = c.tile_tokens;
+        head_.tile_tokens = c.array.tokens;
         head_.sub_tiles = c.sub_tiles();
         head_.dim = c.head_dim;
     }
@@ -169,15 +169,6 @@ json energy_report(const std::vector<energy_ledger::column>& columns, const ener
     return components;
 }
 
-void add_run_params(config::param_schema& schema, const std::string& default_distribution)
-{
-    config::add_energy_params(schema);
-    config::add_trace_params(schema);
-    config::add_reference_params(schema);
-    config::add_sim_params(schema);
-    config::add_input_params(schema, default_distribution);
-}
-
 void finish_run(output_set& outputs, const layer_result& result, const std::string& out_dir)
 {
     outputs.add("summary.json").stream() << result.summary.dump(2) << "\n";
@@ -236,7 +227,7 @@ layer_result simulate_layer(const layer_run& run)
     std::unique_ptr<timeline_tracer> timeline;
     if (trace.vcd) {
         vcd = std::make_unique<vcd_tracer>(run.outputs->add("trace.vcd"), heads, trace.head, trace.tile,
-                                           head.head_dim, head.tile_tokens);
+                                           head.head_dim, head.array.tokens);
         layer.add_monitor(vcd.get(), trace.head, {trace.tile});
     }
     if (trace.timeline) {

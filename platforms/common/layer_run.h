@@ -71,10 +71,6 @@ void write_attojoules(std::ostream& out, energy_ledger::attojoules aj);
 /// The energy columns of an energy.csv row: ",<component>_pj"..., ",total_pj", newline.
 void write_energy_columns(std::ostream& out, const energy_ledger::row& row);
 
-/// The keys every run has besides the head's: energy.*, trace.*, output.reference_error,
-/// sim.threads and input.* (synthetic inputs `default_distribution` by default).
-void add_run_params(config::param_schema& schema, const std::string& default_distribution);
-
 /// Write summary.json, commit every output of the run and print the summary.
 void finish_run(output_set& outputs, const layer_result& result, const std::string& out_dir);
 

@@ -14,6 +14,7 @@
 #include <boost/program_options.hpp>
 #include <systemc>
 
+#include "config/platform_params.h"
 #include "io.h"
 #include "util/atomic_file.h"
 
@@ -113,6 +114,9 @@ po::options_description cli_description(const platform_info& info)
     d.add_options()
         ("help,h", "show this help and exit")
         ("list-params", "list every config key with its default, unit, range and meaning, and exit")
+        ("format", po::value<std::string>()->value_name("FORMAT"),
+         "with --list-params: text (default), or markdown: the key table of every platform, as in "
+         "docs/modules/configuration.md")
         ("config", po::value<std::string>()->value_name("FILE"),
          ("JSON config (default " + info.default_config + ")").c_str())
         ("set", po::value<std::vector<std::string>>()->value_name("KEY=VALUE")->composing(),
@@ -232,6 +236,16 @@ cli_options parse_options(const po::parsed_options& parsed, const po::variables_
     return options;
 }
 
+/// --list-params in `format`: this platform's keys as text, or the Markdown table of every platform.
+std::string list_params(const config::param_schema& schema, const std::string& format)
+{
+    if (format == "text")
+        return schema.describe();
+    if (format == "markdown")
+        return config::markdown_keys();
+    throw config::config_error("--format: value '" + format + "' is not allowed; allowed: text, markdown");
+}
+
 int run_cli(int argc, char** argv, const platform_info& info, const platform_body& body)
 {
     const std::string prefix = info.name + ": error: ";
@@ -257,9 +271,11 @@ int run_cli(int argc, char** argv, const platform_info& info, const platform_bod
             return 0;
         }
         if (vm.count("list-params")) {
-            std::cout << schema.describe();
+            std::cout << list_params(schema, vm.count("format") ? vm["format"].as<std::string>() : "text");
             return 0;
         }
+        if (vm.count("format"))
+            throw config::config_error("--format: only with --list-params");
         const cli_options options = parse_options(parsed, vm, info);
         const json derived = info.derived_defaults ? info.derived_defaults(options) : json::object();
         const json config = load_config(schema, options.config_file, options.overrides, derived);

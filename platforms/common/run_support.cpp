@@ -35,13 +35,13 @@ namespace {
 /// gain and y, with a retention spread a decay rate, each with a transient copy while set up.
 double bytes_per_cell(const config::head_config& head)
 {
-    const int degree = device::cell_model(head.cell.shape, head.cell.leakage, head.cell.polarity).degree();
+    const int degree = device::cell_model(head.cell.nonlinearity, head.cell.leakage.model, head.cell.polarity).degree();
     const bool coded = head.quant.enabled && head.quant.kv_levels <= device::cell_lines::max_code_levels &&
                        head.noise.dac_sigma == 0 && head.noise.cell_variation == 0;
     double bytes = coded ? 1 : 8.0 * degree;
     if (head.noise.cell_variation > 0)
         bytes = 8.0 * (degree + 1) + 3 * 8;
-    if (head.noise.tau_spread > 0 && head.cell.leakage != device::leakage_form::none)
+    if (head.noise.tau_spread > 0 && head.cell.leakage.model != device::leakage_form::none)
         bytes += 2 * 8;
     return bytes;
 }

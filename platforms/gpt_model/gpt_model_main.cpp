@@ -21,6 +21,7 @@
 #include "common/platform_cli.h"
 #include "common/run_support.h"
 #include "config/head_config.h"
+#include "config/platform_params.h"
 #include "config/run_config.h"
 #include "device/cell_model.h"
 #include "char_model.h"
@@ -111,13 +112,6 @@ bool matches_training(const json& config, const json& trained)
             return false;
     }
     return true;
-}
-
-void add_params(config::param_schema& schema)
-{
-    config::add_head_params(schema);
-    config::add_energy_params(schema);
-    config::add_sim_params(schema);
 }
 
 std::vector<platform::extra_option> extra_options()
@@ -339,7 +333,7 @@ void add_hardware_report(json& summary, const model::model_hardware& hardware, c
 {
     summary["sub_tiles_per_head"] = head.sub_tiles();
     summary["token_period_ns"] = head.timing.token_period_ns;
-    summary["decay_per_token"] = head.cell.tau_ns > 0 ? head.timing.token_period_ns / head.cell.tau_ns : 0.0;
+    summary["decay_per_token"] = head.cell.leakage.tau_ns > 0 ? head.timing.token_period_ns / head.cell.leakage.tau_ns : 0.0;
     summary["latency_per_token_ns"] = latency_report(hardware.token_latency());
     summary["tokens_started_late"] = hardware.late_tokens();
     summary["energy_per_token_pj"] = {{"mean", model_energy(hardware, false)},
@@ -413,7 +407,7 @@ int sc_main(int argc, char* argv[])
     info.default_config = (platform::config_dir() / "gpt_model.json").string();
     info.default_out = "out/gpt_model";
     info.default_tokens = 1024;
-    info.add_params = add_params;
+    info.add_params = [](config::param_schema& s) { config::add_platform_params(s, "gpt_model"); };
     info.extra_options = extra_options();
     info.input_vectors = false;  // the model computes every head's q, k, v
     info.tokens_help = "eval: predictions (default 1024); generate: characters to write (default 200)";

@@ -18,6 +18,7 @@
 
 #include "common/layer_run.h"
 #include "config/head_config.h"
+#include "config/platform_params.h"
 #include "config/param_schema.h"
 #include "config/run_config.h"
 
@@ -30,27 +31,19 @@ namespace gcasim::fuzz {
     std::abort();
 }
 
-// The platforms' add_params are local to their main files: these copy them (keep them in step).
-
-/// The keys of build/bin/attention_head (add_params in platforms/attention_head_main.cpp).
+/// The keys of build/bin/attention_head.
 inline config::param_schema head_schema()
 {
     config::param_schema s;
-    config::add_head_params(s);
-    platform::add_run_params(s, "uniform");
-    s.add(config::bool_param("output.attention_matrices", true,
-                             "Write the T x T matrices S and phi into output.json (T <= 4096)"));
+    config::add_platform_params(s, "attention_head");
     return s;
 }
 
-/// The keys of build/bin/attention_layer (add_params in platforms/attention_layer_main.cpp).
+/// The keys of build/bin/attention_layer.
 inline config::param_schema layer_schema()
 {
     config::param_schema s;
-    config::add_head_params(s);
-    platform::add_run_params(s, "gaussian");
-    s.add(config::integer_param("heads", 12, 1, 4096, "", "Attention heads of the layer, working in parallel"));
-    s.add(config::bool_param("output.head_outputs", true, "Write every head's T x d outputs into output.json"));
+    config::add_platform_params(s, "attention_layer");
     return s;
 }
 

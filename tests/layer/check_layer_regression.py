@@ -128,8 +128,7 @@ def main():
     args = ap.parse_args()
     require_binaries(args.binary)
     ck = lc.Checks("layer_regression")
-    with open(args.config) as f:
-        cfg = json.load(f)
+    cfg = lc.config_as_run(args.binary, args.config, args.workdir)
     H, W, T = cfg["heads"], cfg["window"], args.tokens
     full_from = W - 1                                  # first token that sees a full window
     if T <= full_from:

@@ -366,8 +366,7 @@ def main():
     require_binaries(args.binary)
     ck = lc.Checks("layer_traces")
     lc.fresh_dir(args.workdir)
-    with open(args.config) as f:
-        cfg = json.load(f)
+    cfg = lc.config_as_run(args.binary, args.config, args.workdir)
     timing = cfg["timing"]
     ck.equal([timing[f"{p}_ns"] * NS for p, _ in PHASES], [d for _, d in PHASES],
              "config phases are 10/15/15/15/10 ns (the schedule checked below)")

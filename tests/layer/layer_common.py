@@ -2,6 +2,7 @@
 
 Module only (imported by check_*.py in this folder). Standard library only.
 """
+import json
 import os
 import shutil
 import subprocess
@@ -81,3 +82,12 @@ def run_ok(binary, args, timeout_s=120):
         tail = (proc.stdout + proc.stderr)[-3000:]
         raise PlatformError(f"exit {proc.returncode} (expected 0): {binary} {' '.join(map(str, args))}\n{tail}")
     return proc
+
+
+def config_as_run(binary, config, workdir):
+    """The complete config a run of `config` uses (the defaults with the file's keys over them), as
+    summary.json records it: the shipped configs hold only what differs from the defaults."""
+    out = fresh_dir(os.path.join(workdir, "config_as_run"))
+    run_ok(binary, ["--config", config, "--tokens", 1, "--out", out])
+    with open(os.path.join(out, "summary.json")) as f:
+        return json.load(f)["config"]

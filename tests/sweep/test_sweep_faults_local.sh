@@ -114,7 +114,7 @@ check "... results.csv equals the points' summaries (array.tokens 16, 24)" \
 "$py" - "$tmp/config.json" <<'EOF'
 import json, sys
 c = json.load(open(sys.argv[1]))
-c["timing"]["digital_ns"] += 2
+c.setdefault("timing", {})["digital_ns"] = 12
 json.dump(c, open(sys.argv[1], "w"), indent=2)
 EOF
 "${sweep[@]}" --out "$d" --jobs 2 > "$tmp/config.log" 2>&1

@@ -40,10 +40,10 @@ token_stream random_stream(std::size_t tokens, std::size_t dim, std::uint64_t se
 
 config::head_config small_head(int window, int head_dim, double period_ns)
 {
-    config::head_config c;
+    config::head_config c = config::default_head_config();
     c.window = window;
     c.head_dim = head_dim;
-    c.tile_tokens = 64;
+    c.array.tokens = 64;
     c.timing.token_period_ns = period_ns;
     return c;
 }
@@ -100,7 +100,7 @@ private:
 void ring_and_reference()
 {
     config::head_config c = small_head(100, 4, 100);
-    c.cell.tau_ns = 20000;  // 20 us: ages up to 10 us matter
+    c.cell.leakage.tau_ns = 20000;  // 20 us: ages up to 10 us matter
     SC_TEST_EQUAL(c.sub_tiles(), 2);
     SC_TEST_EQUAL(c.ring_slots(), 128);
     const std::size_t T = 200, d = 4, slots = 128, window = 100;
@@ -330,7 +330,7 @@ struct output_log : token_observer {
 void streamed_source_sequences()
 {
     config::head_config c = small_head(100, 4, 100);
-    c.cell.tau_ns = 20000;
+    c.cell.leakage.tau_ns = 20000;
     const std::size_t T = 200, restart = 130, d = 4;
     const token_stream all = random_stream(T, d, 7);
     token_stream tail = all;

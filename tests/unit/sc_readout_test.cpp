@@ -14,8 +14,8 @@
 
 using namespace sc_core;
 using namespace gcasim;
-using config::combine_mode;
-using config::output_clip;
+using device::combine_mode;
+using device::output_clip;
 
 namespace {
 

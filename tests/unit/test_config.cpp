@@ -2,6 +2,7 @@
 // allowed), --set overrides and the defaults <- file <- overrides merge.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <initializer_list>
@@ -18,6 +19,8 @@
 #include "common/platform_cli.h"
 #include "config/head_config.h"
 #include "config/param_schema.h"
+#include "config/platform_params.h"
+#include "config/run_config.h"
 #include "energy_ledger.h"
 
 using namespace gcasim::config;
@@ -90,7 +93,69 @@ private:
     std::string path_;
 };
 
+/// A valid value of `spec` other than its default.
+json another_value(const param_spec& spec)
+{
+    const json& def = spec.default_value;
+    switch (spec.type) {
+    case param_type::boolean: return !def.get<bool>();
+    case param_type::choice: return spec.choices.front() == def ? spec.choices.back() : spec.choices.front();
+    case param_type::integer: return def.get<double>() + 1 <= spec.max ? def.get<long long>() + 1 : static_cast<long long>(spec.min);
+    case param_type::number: return (def.get<double>() + spec.max) / 2;
+    }
+    return def;
+}
+
+/// For each key of `table`: a config with that key changed, parsed into the struct and written back,
+/// is the same config. A key that filled another key's member, or none, would come back at its default.
+template <typename Config> void check_keys_fill_their_members(const param_table<Config>& table)
+{
+    const json defaults = table.to_config(table.defaults());
+    for (const auto& p : table.params()) {
+        json config = defaults;
+        std::string pointer = "/" + p.spec.path;
+        std::replace(pointer.begin(), pointer.end(), '.', '/');
+        config[json::json_pointer(pointer)] = another_value(p.spec);
+        INFO("key " << p.spec.path << " = " << show(config[json::json_pointer(pointer)]));
+        CHECK(config != defaults);
+        CHECK(table.to_config(table.parse(config)) == config);
+    }
+}
+
 }  // namespace
+
+TEST_CASE("every declared key fills the member of its own name, and no other", "[config]")
+{
+    check_keys_fill_their_members(head_params());
+    check_keys_fill_their_members(energy_params());
+    check_keys_fill_their_members(trace_params());
+    check_keys_fill_their_members(input_params(input_distribution::gaussian));
+    check_keys_fill_their_members(output_params());
+    check_keys_fill_their_members(sim_params());
+    check_keys_fill_their_members(layer_platform_params());
+    check_keys_fill_their_members(head_platform_params());
+}
+
+TEST_CASE("a platform's schema holds the head's keys and its own", "[config]")
+{
+    for (const std::string& platform : platform_names()) {
+        param_schema s;
+        add_platform_params(s, platform);
+        for (const auto& p : head_params().params())
+            CHECK(s.find(p.spec.path));
+        CHECK(static_cast<bool>(s.find("heads")) == (platform == "attention_layer"));
+        CHECK(static_cast<bool>(s.find("output.attention_matrices")) == (platform == "attention_head"));
+        CHECK(static_cast<bool>(s.find("trace.vcd")) == (platform != "gpt_model"));
+    }
+    param_schema s;
+    CHECK_THROWS_AS(add_platform_params(s, "attention_tile"), std::invalid_argument);
+    // The Markdown table says where a key exists and where defaults differ.
+    const std::string table = markdown_keys();
+    CHECK_THAT(table, Catch::Matchers::Contains("| `heads` | `12` | integer 1 .. 4096 | attention_layer |"));
+    CHECK_THAT(table, Catch::Matchers::Contains("attention_head `\"uniform\"`, attention_layer `\"gaussian\"`"));
+    CHECK_THAT(table, Catch::Matchers::Contains("| `window` | `1024` | integer 1 .. 65536 (tokens) | all |"));
+}
+
 
 TEST_CASE("the defaults validate and parse into the documented head", "[config]")
 {
@@ -101,12 +166,12 @@ TEST_CASE("the defaults validate and parse into the documented head", "[config]"
     const head_config h = parse_head_config(d);
     CHECK(h.window == 1024);
     CHECK(h.head_dim == 64);
-    CHECK(h.tile_tokens == 64);
+    CHECK(h.array.tokens == 64);
     CHECK(h.sub_tiles() == 16);
     CHECK(h.ring_slots() == 1024);
-    CHECK(h.cell.shape == gcasim::device::nonlinearity::polynomial);
-    CHECK(h.cell.leakage == gcasim::device::leakage_form::voltage);
-    CHECK(h.cell.tau_ns == 5e6);
+    CHECK(h.cell.nonlinearity == gcasim::device::nonlinearity::polynomial);
+    CHECK(h.cell.leakage.model == gcasim::device::leakage_form::voltage);
+    CHECK(h.cell.leakage.tau_ns == 5e6);
     CHECK(h.cell.polarity == 1);
     CHECK(h.cell.v_max == 0.9);
     CHECK(h.timing.token_period_ns == 800);
@@ -121,10 +186,10 @@ TEST_CASE("the defaults validate and parse into the documented head", "[config]"
     CHECK(h.quant.kv_levels == 8);
     CHECK(h.quant.out_levels == 32);
     CHECK(h.quant.out_clip == output_clip::authors);
-    CHECK(h.s_sat == 80);
-    CHECK(h.t_max_ns == 15);
-    CHECK(h.combine == combine_mode::digital_adders);
-    CHECK(h.readout_scale == 40);
+    CHECK(h.pulse.s_sat == 80);
+    CHECK(h.pulse.t_max_ns == 15);
+    CHECK(h.readout.combine == combine_mode::digital_adders);
+    CHECK(h.readout.scale == 40);
 }
 
 TEST_CASE("sub-tiles = ceil(window / tokens per tile), ring slots = sub-tiles * tile", "[config]")
@@ -149,13 +214,13 @@ TEST_CASE("parse_head_config maps the choices", "[config]")
     const head_config h = head_with({"cell.nonlinearity=linear", "cell.leakage.model=current", "cell.polarity=-1",
                                      "quant.out_clip=counter", "readout.combine=charge_sharing",
                                      "quant.enabled=false"});
-    CHECK(h.cell.shape == gcasim::device::nonlinearity::linear);
-    CHECK(h.cell.leakage == gcasim::device::leakage_form::current);
+    CHECK(h.cell.nonlinearity == gcasim::device::nonlinearity::linear);
+    CHECK(h.cell.leakage.model == gcasim::device::leakage_form::current);
     CHECK(h.cell.polarity == -1);
     CHECK(h.quant.out_clip == output_clip::counter);
-    CHECK(h.combine == combine_mode::charge_sharing);
+    CHECK(h.readout.combine == combine_mode::charge_sharing);
     CHECK_FALSE(h.quant.enabled);
-    CHECK(head_with({"cell.leakage.model=none"}).cell.leakage == gcasim::device::leakage_form::none);
+    CHECK(head_with({"cell.leakage.model=none"}).cell.leakage.model == gcasim::device::leakage_form::none);
     CHECK(to_string(combine_mode::charge_sharing) == "charge_sharing");
     CHECK(to_string(combine_mode::digital_adders) == "digital_adders");
 }
@@ -225,7 +290,7 @@ TEST_CASE("rules across keys: phases vs token period, read phases vs T_max, pola
                          {"'timing.qk_ns'", "10 ns", "'pulse.t_max_ns'", "15 ns"});
     require_config_error([&] { head_with({"timing.pv_ns=14"}); }, {"'timing.pv_ns'", "14 ns", "'pulse.t_max_ns'"});
     require_config_error([&] { head_with({"pulse.t_max_ns=20"}); }, {"'pulse.t_max_ns'", "20 ns"});
-    CHECK(head_with({"pulse.t_max_ns=10", "timing.qk_ns=10", "timing.pv_ns=10"}).t_max_ns == 10);
+    CHECK(head_with({"pulse.t_max_ns=10", "timing.qk_ns=10", "timing.pv_ns=10"}).pulse.t_max_ns == 10);
     require_config_error([&] { head_with({"cell.polarity=0"}); }, {"'cell.polarity'", "value 0", "1 or -1"});
 }
 

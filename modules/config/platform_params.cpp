@@ -1,0 +1,119 @@
+#include "config/platform_params.h"
+
+#include <map>
+#include <sstream>
+#include <stdexcept>
+
+#include "config/head_config.h"
+#include "config/run_config.h"
+
+namespace gcasim::config {
+
+const param_table<layer_platform_config>& layer_platform_params()
+{
+    using t = param_table<layer_platform_config>;
+    static const t table("", {
+        t::integer(GCASIM_KEY(heads), 12, 1, 4096, "", "Attention heads of the layer, working in parallel"),
+        t::boolean(GCASIM_KEY(output.head_outputs), true, "Write every head's T x d outputs into output.json"),
+    });
+    return table;
+}
+
+const param_table<head_platform_config>& head_platform_params()
+{
+    using t = param_table<head_platform_config>;
+    static const t table("", {
+        t::boolean(GCASIM_KEY(output.attention_matrices), true,
+                   "Write the T x T matrices S and phi into output.json (T <= 4096)"),
+    });
+    return table;
+}
+
+const std::vector<std::string>& platform_names()
+{
+    static const std::vector<std::string> names{"attention_head", "attention_layer", "gpt_model"};
+    return names;
+}
+
+namespace {
+
+/// The keys of a run of synthetic or file inputs (both SystemC layer platforms).
+void add_layer_run_params(param_schema& schema, input_distribution distribution)
+{
+    add_head_params(schema);
+    add_energy_params(schema);
+    add_trace_params(schema);
+    add_reference_params(schema);
+    add_sim_params(schema);
+    add_input_params(schema, distribution);
+}
+
+std::string markdown_cell(const std::string& text)
+{
+    std::string out;
+    for (const char c : text)
+        out += c == '|' ? std::string("\\|") : std::string(1, c);
+    return out;
+}
+
+}  // namespace
+
+void add_platform_params(param_schema& schema, const std::string& platform)
+{
+    if (platform == "attention_head") {
+        add_layer_run_params(schema, input_distribution::uniform);
+        head_platform_params().add_to(schema);
+    } else if (platform == "attention_layer") {
+        add_layer_run_params(schema, input_distribution::gaussian);
+        layer_platform_params().add_to(schema);
+    } else if (platform == "gpt_model") {
+        add_head_params(schema);
+        add_energy_params(schema);
+        add_sim_params(schema);
+    } else {
+        throw std::invalid_argument("no platform '" + platform + "'");
+    }
+}
+
+std::string markdown_keys()
+{
+    // Every key in the order of its first platform, with its spec and default on each platform.
+    std::vector<std::string> order;
+    std::map<std::string, param_spec> spec;
+    std::map<std::string, std::vector<std::pair<std::string, nlohmann::json>>> defaults;
+    for (const std::string& platform : platform_names()) {
+        param_schema schema;
+        add_platform_params(schema, platform);
+        for (const param_spec& p : schema.params()) {
+            if (!spec.count(p.path)) {
+                order.push_back(p.path);
+                spec.emplace(p.path, p);
+            }
+            defaults[p.path].emplace_back(platform, p.default_value);
+        }
+    }
+    std::ostringstream out;
+    out << "| key | default | allowed | platforms | meaning |\n|---|---|---|---|---|\n";
+    for (const std::string& path : order) {
+        const auto& on = defaults[path];
+        bool same = true;
+        for (const auto& [platform, value] : on)
+            same = same && value == on.front().second;
+        std::string def, platforms;
+        for (const auto& [platform, value] : on) {
+            platforms += (platforms.empty() ? "" : ", ") + platform;
+            if (!same)
+                def += (def.empty() ? "" : ", ") + platform + " `" + show(value) + "`";
+        }
+        if (same)
+            def = "`" + show(on.front().second) + "`";
+        if (on.size() == platform_names().size())
+            platforms = "all";
+        const param_spec& p = spec.at(path);
+        out << "| `" << path << "` | " << markdown_cell(def) << " | " << markdown_cell((p.type == param_type::integer ? "integer " : "") + allowed_text(p)) << " | "
+            << platforms << " | " << markdown_cell(p.description) << " |\n";
+    }
+    return out.str();
+}
+
+}  // namespace gcasim::config
