@@ -28,41 +28,21 @@ def metric_label(metric):
 
 
 def plot(rows, columns, sweep, path, title):
+    """Draws results.png: a panel per metric against x, a line per series value (and per other
+    varied parameter that splits the lines); rows equal but for the averaged parameters (default: the
+    seed) are averaged, the error bar spanning min..max. Failed points are left out (the title says
+    how many)."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    import matplotlib.ticker
 
     cfg = sweep["plot"]
-    varied = [k for k in sweep["varied"]]
-    varied_all = varied + (["seed"] if sweep["seeds"] is not None else [])
+    varied_all = sweep["varied"] + (["seed"] if sweep["seeds"] is not None else [])
     average = cfg.get("average", ["seed"])
-    x = cfg.get("x") or next((k for k in varied_all if k not in average), varied_all[0])
-    series = cfg.get("series", "__auto__")
-    if series == "__auto__":
-        rest = [k for k in varied_all if k != x and k not in average]
-        series = rest[0] if rest else None
-    metrics = cfg.get("metrics") or (["energy_total_pj", "latency_per_token_ns"] +
-                                     (["output_error_rms"] if "output_error_rms" in columns else []))
-    for m in metrics:
-        if m not in columns:
-            print(f"sweep: plot: no column '{m}' in results.csv; left out of the plot", file=sys.stderr)
-    metrics = [m for m in metrics if m in columns]
+    x, series = chosen_axes(cfg, varied_all, average)
+    metrics = plotted_metrics(cfg, columns)
+    group_keys = splitting_keys(rows, varied_all, x, series, average)
     ok = [r for r in rows if r["status"] == "ok"]
-    if not metrics:
-        metrics = ["energy_total_pj"]
-    # Rows that differ only by the averaged parameters (default: the seed) are averaged, the
-    # error bar spans min..max. Varied parameters other than x and series split the lines further.
-    group_keys = [k for k in varied_all if k not in (x, series) and k not in average]
-    # A parameter that follows from the others (tokens = window + 64, refresh.age_ns set only
-    # with refresh.enabled) does not split the lines.
-    for k in reversed(list(group_keys)):
-        others = [x] + ([series] if series else []) + [g for g in group_keys if g != k]
-        seen = {}
-        if all(seen.setdefault(json.dumps([r.get(o) for o in others]), r.get(k)) == r.get(k) for r in rows):
-            group_keys.remove(k)
-    ylog = cfg.get("ylog", False)
-
     xs_all = [r[x] for r in ok]
     numeric_x = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in xs_all) and xs_all
     categories = []
@@ -70,10 +50,6 @@ def plot(rows, columns, sweep, path, title):
         for v in [r[x] for r in rows]:
             if v not in categories:
                 categories.append(v)
-    xlog = cfg.get("xlog")
-    if xlog is None:
-        pos = [v for v in xs_all if numeric_x and v > 0]
-        xlog = bool(pos) and len(pos) == len(xs_all) and max(pos) / min(pos) >= 20
     lines = {}
     for r in ok:
         key = (r.get(series) if series else None,) + tuple(r.get(k) for k in group_keys)
@@ -91,44 +67,19 @@ def plot(rows, columns, sweep, path, title):
     height = 2.6 * len(metrics) + 0.9 + legend_in
     fig, axes = plt.subplots(len(metrics), 1, figsize=(7.5, height), sharex=True, squeeze=False)
     handles = {}
+    ylog = cfg.get("ylog", False)
+    position = (lambda v: v) if numeric_x else categories.index
     for ax, metric in zip(axes[:, 0], metrics):
         log_y = ylog is True or (isinstance(ylog, list) and metric in ylog)
         for i, (key, rs) in enumerate(lines.items()):
-            by_x = {}
-            for r in rs:
-                v = r.get(metric)
-                if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and \
-                        (v > 0 or not log_y):
-                    by_x.setdefault(r[x], []).append(v)
-            if not by_x:
-                continue
-            order = sorted(by_x, key=(lambda v: v) if numeric_x else categories.index)
-            px = order if numeric_x else [categories.index(v) for v in order]
-            mean = [sum(by_x[v]) / len(by_x[v]) for v in order]
-            style = dict(color=f"C{i % 10}", linestyle=("-", "--", ":", "-.")[(i // 10) % 4], marker="o", ms=4)
-            if any(len(by_x[v]) > 1 for v in order):
-                lo = [max(0.0, m - min(by_x[v])) for m, v in zip(mean, order)]
-                hi = [max(0.0, max(by_x[v]) - m) for m, v in zip(mean, order)]
-                h = ax.errorbar(px, mean, yerr=[lo, hi], capsize=3, **style)
-            else:
-                h = ax.plot(px, mean, **style)[0]
-            handles.setdefault(key, h)
+            h = draw_line(ax, rs, x, metric, position, log_y, i)
+            if h is not None:
+                handles.setdefault(key, h)
         ax.set_ylabel(metric_label(metric), fontsize=9)
         if log_y:
             ax.set_yscale("log")
         ax.grid(True, alpha=0.3)
-    ax = axes[-1, 0]
-    if numeric_x and xlog:
-        ax.set_xscale("log")
-        ticks = sorted(set(xs_all))
-        if len(ticks) <= 12:  # label the swept values themselves
-            ax.set_xticks(ticks)
-            ax.set_xticklabels([label_value(v) for v in ticks], fontsize=8)
-            ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
-    if not numeric_x:
-        ax.set_xticks(range(len(categories)))
-        ax.set_xticklabels([csv_value(c) for c in categories])
-    ax.set_xlabel(x)
+    label_x_axis(axes[-1, 0], x, xs_all, numeric_x, categories, cfg.get("xlog"))
     failed = len(rows) - len(ok)
     fig.suptitle((cfg.get("title") or title) + (f"  ({failed} failed point(s) left out)" if failed else ""),
                  fontsize=10)
@@ -141,3 +92,79 @@ def plot(rows, columns, sweep, path, title):
     fig.savefig(buf, format="png", dpi=110)
     plt.close(fig)
     atomic_write_bytes(path, buf.getvalue())
+
+
+def chosen_axes(cfg, varied_all, average):
+    """(x, series): the spec's, else x the first varied parameter not averaged and series the next
+    one (None: a single line)."""
+    x = cfg.get("x") or next((k for k in varied_all if k not in average), varied_all[0])
+    series = cfg.get("series", "__auto__")
+    if series == "__auto__":
+        rest = [k for k in varied_all if k != x and k not in average]
+        series = rest[0] if rest else None
+    return x, series
+
+
+def plotted_metrics(cfg, columns):
+    """The spec's metrics that results.csv has (a warning for the others), else energy and latency
+    (and the output error when reported)."""
+    metrics = cfg.get("metrics") or (["energy_total_pj", "latency_per_token_ns"] +
+                                     (["output_error_rms"] if "output_error_rms" in columns else []))
+    for m in metrics:
+        if m not in columns:
+            print(f"sweep: plot: no column '{m}' in results.csv; left out of the plot", file=sys.stderr)
+    return [m for m in metrics if m in columns] or ["energy_total_pj"]
+
+
+def splitting_keys(rows, varied_all, x, series, average):
+    """The varied parameters other than x, series and the averaged ones that split the lines. A
+    parameter that follows from the others (tokens = window + 64, refresh.age_ns set only with
+    refresh.enabled) does not."""
+    group_keys = [k for k in varied_all if k not in (x, series) and k not in average]
+    for k in reversed(list(group_keys)):
+        others = [x] + ([series] if series else []) + [g for g in group_keys if g != k]
+        seen = {}
+        if all(seen.setdefault(json.dumps([r.get(o) for o in others]), r.get(k)) == r.get(k) for r in rows):
+            group_keys.remove(k)
+    return group_keys
+
+
+def draw_line(ax, rows, x, metric, position, log_y, i):
+    """One line of `metric` against x (the mean per x value, min..max as an error bar when several
+    rows share it); its handle, or None when no row has a value that can be drawn."""
+    by_x = {}
+    for r in rows:
+        v = r.get(metric)
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and (v > 0 or not log_y):
+            by_x.setdefault(r[x], []).append(v)
+    if not by_x:
+        return None
+    order = sorted(by_x, key=position)
+    px = [position(v) for v in order]
+    mean = [sum(by_x[v]) / len(by_x[v]) for v in order]
+    style = dict(color=f"C{i % 10}", linestyle=("-", "--", ":", "-.")[(i // 10) % 4], marker="o", ms=4)
+    if any(len(by_x[v]) > 1 for v in order):
+        lo = [max(0.0, m - min(by_x[v])) for m, v in zip(mean, order)]
+        hi = [max(0.0, max(by_x[v]) - m) for m, v in zip(mean, order)]
+        return ax.errorbar(px, mean, yerr=[lo, hi], capsize=3, **style)
+    return ax.plot(px, mean, **style)[0]
+
+
+def label_x_axis(ax, x, xs_all, numeric_x, categories, xlog):
+    """Log scale for a numeric x spanning 20x or more of positive values (unless the spec says), the
+    swept values as ticks when few; categories by name."""
+    import matplotlib.ticker
+    if xlog is None:
+        pos = [v for v in xs_all if numeric_x and v > 0]
+        xlog = bool(pos) and len(pos) == len(xs_all) and max(pos) / min(pos) >= 20
+    if numeric_x and xlog:
+        ax.set_xscale("log")
+        ticks = sorted(set(xs_all))
+        if len(ticks) <= 12:  # label the swept values themselves
+            ax.set_xticks(ticks)
+            ax.set_xticklabels([label_value(v) for v in ticks], fontsize=8)
+            ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
+    if not numeric_x:
+        ax.set_xticks(range(len(categories)))
+        ax.set_xticklabels([csv_value(c) for c in categories])
+    ax.set_xlabel(x)
