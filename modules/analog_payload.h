@@ -1,6 +1,6 @@
 // TLM-2.0 payload extension carrying analog vectors. The generic payload's data buffer holds the
-// result (doubles); this extension holds what drives the block: pulse widths or charges, and which
-// token lines take part.
+// result (doubles); this extension holds what drives the block: pulse widths or charges, which
+// token lines take part, and, when the initiator asks for it, where the arithmetic may be deferred.
 #pragma once
 
 #include <cstddef>
@@ -9,6 +9,8 @@
 #include <tlm>
 
 namespace gcasim {
+
+class compute_pool;
 
 struct analog_payload : tlm::tlm_extension<analog_payload> {
     /// Input vector. For array MACs: pulse widths as fractions of T_max (one per word line);
@@ -19,12 +21,24 @@ struct analog_payload : tlm::tlm_extension<analog_payload> {
     const std::uint8_t* line_enabled = nullptr;
     /// On a write: sense the line's (decayed) values and write them back through the DACs.
     bool refresh = false;
+    /// Set by the initiator to let a target queue its arithmetic on these worker threads and return
+    /// with only the delay annotated. The result (the data buffer, or a block's internal lines) then
+    /// exists once the initiator has called defer->join(), which it does before it reads the result
+    /// or sends the target its next transaction. Null: the result exists when b_transport returns.
+    compute_pool* defer = nullptr;
 
     tlm::tlm_extension_base* clone() const override { return new analog_payload(*this); }
     void copy_from(const tlm::tlm_extension_base& other) override
     {
         *this = static_cast<const analog_payload&>(other);
     }
+};
+
+/// What a debug read (transport_dbg, TLM_READ_COMMAND) of a sub-tile's value socket returns, by
+/// address: one of its internal lines, `array.tokens` doubles, for observers (no time, no energy).
+enum class sub_tile_probe : std::uint64_t {
+    column_charges = 0,  ///< S: the K-array columns, at the converters' inputs (MAC units)
+    row_pulses = 1,      ///< phi: the converters' pulses on the V-array rows (fractions of T_max)
 };
 
 /// Prepare a payload: command, address, the result/data buffer of `count` doubles.

@@ -29,7 +29,7 @@ readout::params attention_head::readout_params(const config::head_config& c, con
 
 sliding_window_controller::params attention_head::controller_params(const config::head_config& c,
                                                                     const config::energy_config& e,
-                                                                    std::size_t head_index, compute_pool* pool)
+                                                                    std::size_t head_index)
 {
     sliding_window_controller::params p;
     p.window = c.window;
@@ -41,7 +41,6 @@ sliding_window_controller::params attention_head::controller_params(const config
     p.q_levels = c.quant.enabled ? c.quant.q_levels : 0;
     p.t_max = sc_time(c.pulse.t_max_ns, SC_NS);
     p.head_index = head_index;
-    p.pool = pool;
     p.refresh = c.refresh.enabled;
     p.refresh_age = sc_time(c.refresh.age_ns, SC_NS);
     p.control_token_pj = e.control_token_pj;
@@ -51,8 +50,8 @@ sliding_window_controller::params attention_head::controller_params(const config
 attention_head::attention_head(const sc_module_name& name, const config::head_config& c,
                                const config::energy_config& e, const token_stream& input, std::size_t head_index,
                                compute_pool* pool)
-    : sc_module(name), tiles(make_tiles(c, e, head_index, pool)), out("readout", readout_params(c, e, head_index)),
-      controller("controller", controller_params(c, e, head_index, pool), input), config_(c)
+    : sc_module(name), tiles(make_tiles(c, e, head_index)), out("readout", readout_params(c, e, head_index)),
+      controller("controller", controller_params(c, e, head_index), input, pool), config_(c)
 {
     bind_tiles();
 }
@@ -60,20 +59,20 @@ attention_head::attention_head(const sc_module_name& name, const config::head_co
 attention_head::attention_head(const sc_module_name& name, const config::head_config& c,
                                const config::energy_config& e, token_source& source, std::size_t head_index,
                                compute_pool* pool)
-    : sc_module(name), tiles(make_tiles(c, e, head_index, pool)), out("readout", readout_params(c, e, head_index)),
-      controller("controller", controller_params(c, e, head_index, pool), source), config_(c)
+    : sc_module(name), tiles(make_tiles(c, e, head_index)), out("readout", readout_params(c, e, head_index)),
+      controller("controller", controller_params(c, e, head_index), source, pool), config_(c)
 {
     bind_tiles();
 }
 
 std::vector<std::unique_ptr<sub_tile>> attention_head::make_tiles(const config::head_config& c,
                                                                   const config::energy_config& e,
-                                                                  std::size_t head_index, compute_pool* pool)
+                                                                  std::size_t head_index)
 {
     std::vector<std::unique_ptr<sub_tile>> tiles;
     for (int n = 0; n < c.sub_tiles(); ++n)
         tiles.push_back(std::make_unique<sub_tile>(("tile_" + std::to_string(n)).c_str(), c, e,
-                                                   device::derive_seed(c.noise.seed, head_index, n), pool));
+                                                   device::derive_seed(c.noise.seed, head_index, n)));
     return tiles;
 }
 
@@ -81,11 +80,10 @@ void attention_head::bind_tiles()
 {
     for (auto& t : tiles) {
         sub_tile& tile = *t;
-        controller.k_write_socket.bind(tile.k_array.write_socket);
-        controller.v_write_socket.bind(tile.v_array.write_socket);
-        controller.k_mac_socket.bind(tile.k_array.mac_socket);
-        controller.v_mac_socket.bind(tile.v_array.mac_socket);
-        controller.c2p_socket.bind(tile.c2p.charge_socket);
+        controller.k_write_socket.bind(tile.k_write_socket);
+        controller.v_write_socket.bind(tile.v_write_socket);
+        controller.query_socket.bind(tile.query_socket);
+        controller.value_socket.bind(tile.value_socket);
     }
     controller.convert_socket.bind(out.convert_socket);
     controller.combine_socket.bind(out.combine_socket);

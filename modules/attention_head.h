@@ -37,12 +37,12 @@ public:
                                           std::size_t head_index);
     static sliding_window_controller::params controller_params(const config::head_config& config,
                                                                const config::energy_config& energies,
-                                                               std::size_t head_index, compute_pool* pool);
+                                                               std::size_t head_index);
 
 private:
     static std::vector<std::unique_ptr<sub_tile>> make_tiles(const config::head_config& config,
                                                              const config::energy_config& energies,
-                                                             std::size_t head_index, compute_pool* pool);
+                                                             std::size_t head_index);
     void bind_tiles();
 
     config::head_config config_;

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "analog_payload.h"
+#include "util/compute_pool.h"
 
 namespace gcasim {
 
@@ -137,8 +138,8 @@ void gain_cell_array::mac_transport(tlm::tlm_generic_payload& gp, sc_time& delay
     if (params_.model.leak() != device::leakage_form::none)
         update_decay(now);
     mac_ = {in->input, in->line_enabled, vector_data(gp)};
-    if (params_.pool)
-        params_.pool->submit(&gain_cell_array::run_mac, this);
+    if (in->defer)
+        in->defer->submit(&gain_cell_array::run_mac, this);
     else
         compute_mac();
     // Energy: every enabled token line is read during the phase, whatever its pulse widths.

@@ -15,7 +15,6 @@
 #include "device/quantizer.h"
 #include "device/random.h"
 #include "cost_publisher.h"
-#include "util/compute_pool.h"
 
 namespace gcasim {
 
@@ -45,9 +44,6 @@ public:
         // Energy per event (pJ): see config::energy_config.
         double cell_read_pj = 0;   ///< one cell on an enabled token line of a MAC
         double cell_write_pj = 0;  ///< one cell written through the DAC (new token or refresh)
-        /// Optional: compute MACs on these worker threads. The data buffer is then filled by the
-        /// time the annotated delay has elapsed; the initiator joins the pool before reading it.
-        compute_pool* pool = nullptr;
     };
 
     /// What the array did (published through cost_counters()).
@@ -62,6 +58,7 @@ public:
     /// whose `refresh` is set: sense the line and write its decayed values back (data unused).
     tlm_utils::simple_target_socket<gain_cell_array> write_socket;
     /// TLM_READ_COMMAND with an analog_payload: input pulses (fractions of T_max), data = charges.
+    /// With the payload's `defer` set, the arithmetic is queued there (see analog_payload).
     tlm_utils::simple_target_socket<gain_cell_array> mac_socket;
 
     gain_cell_array(const sc_core::sc_module_name& name, const params& p);

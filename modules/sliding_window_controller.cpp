@@ -8,22 +8,23 @@ namespace gcasim {
 using namespace sc_core;
 
 sliding_window_controller::sliding_window_controller(const sc_module_name& name, const params& p,
-                                                     const token_stream& input)
-    : sliding_window_controller(name, p, std::make_unique<preloaded_source>(input, p.token_period), nullptr)
+                                                     const token_stream& input, compute_pool* pool)
+    : sliding_window_controller(name, p, std::make_unique<preloaded_source>(input, p.token_period), nullptr, pool)
 {
 }
 
 sliding_window_controller::sliding_window_controller(const sc_module_name& name, const params& p,
-                                                     token_source& source)
-    : sliding_window_controller(name, p, nullptr, &source)
+                                                     token_source& source, compute_pool* pool)
+    : sliding_window_controller(name, p, nullptr, &source, pool)
 {
 }
 
 sliding_window_controller::sliding_window_controller(const sc_module_name& name, const params& p,
-                                                     std::unique_ptr<token_source> owned, token_source* source)
+                                                     std::unique_ptr<token_source> owned, token_source* source,
+                                                     compute_pool* pool)
     : sc_module(name), k_write_socket("k_write_socket"), v_write_socket("v_write_socket"),
-      k_mac_socket("k_mac_socket"), v_mac_socket("v_mac_socket"), c2p_socket("c2p_socket"),
-      convert_socket("convert_socket"), combine_socket("combine_socket"), params_(p),
+      query_socket("query_socket"), value_socket("value_socket"),
+      convert_socket("convert_socket"), combine_socket("combine_socket"), params_(p), pool_(pool),
       owned_source_(std::move(owned)), input_(source ? *source : *owned_source_),
       observers_(), monitors_(), traced_tile_(p.sub_tiles, 0), pulse_dac_(0.0, 1.0, p.q_levels),
       phase_(phase::idle), tokens_done_(0), late_tokens_(0), control_steps_(0), current_token_(0), current_slot_(0),
@@ -135,6 +136,7 @@ sc_time sliding_window_controller::write_token(std::size_t t)
     ext_->input = nullptr;
     ext_->input_size = 0;
     ext_->line_enabled = nullptr;
+    ext_->defer = nullptr;
     std::copy_n(input_.k_row(t), params_.width, write_buffer_.begin());
     set_vector_payload(gp_, tlm::TLM_WRITE_COMMAND, line, write_buffer_.data(), params_.width);
     transport(*k_write_socket[tile], gp_, k_delay, "K write", tile);
@@ -157,39 +159,57 @@ sc_time sliding_window_controller::read_keys(std::size_t t)
         visible_[slot] = slot_token_[slot] >= 0 &&
                          t - static_cast<std::size_t>(slot_token_[slot]) < params_.window;
     sc_time phase_time = SC_ZERO_TIME;
+    ext_->input = nullptr;
+    ext_->input_size = 0;
+    ext_->defer = pool_;  // joined at the start of pv, before the converters read S
     for (std::size_t tile = 0; tile < params_.sub_tiles; ++tile) {
         sc_time delay = SC_ZERO_TIME;
-        ext_->input = query_.data();
-        ext_->input_size = params_.width;
         ext_->line_enabled = &visible_[tile * params_.tile_tokens];
-        set_vector_payload(gp_, tlm::TLM_READ_COMMAND, 0, &scores_[tile * params_.tile_tokens],
-                           params_.tile_tokens);
-        transport(*k_mac_socket[tile], gp_, delay, "K MAC", tile);
+        set_vector_payload(gp_, tlm::TLM_WRITE_COMMAND, 0, query_.data(), params_.width);
+        transport(*query_socket[tile], gp_, delay, "query", tile);
         report_pulses(phase::qk, tile, query_.data(), params_.width);
         phase_time = std::max(phase_time, delay);
     }
+    ext_->line_enabled = nullptr;
+    ext_->defer = nullptr;
     return phase_time;
 }
 
 sc_time sliding_window_controller::drive_values()
 {
-    join_arrays();  // the K MACs' scores are due now
+    join_deferred();  // the K MACs' scores are due now
     sc_time phase_time = SC_ZERO_TIME;
+    ext_->input = nullptr;
+    ext_->input_size = 0;
+    ext_->line_enabled = nullptr;
+    ext_->defer = pool_;  // joined at the start of readout, before the charges are read
     for (std::size_t tile = 0; tile < params_.sub_tiles; ++tile) {
         sc_time delay = SC_ZERO_TIME;
-        const std::size_t first = tile * params_.tile_tokens;
-        ext_->input = &scores_[first];
-        ext_->input_size = params_.tile_tokens;
-        ext_->line_enabled = &visible_[first];
-        set_vector_payload(gp_, tlm::TLM_READ_COMMAND, 0, &pulses_[first], params_.tile_tokens);
-        transport(*c2p_socket[tile], gp_, delay, "charge-to-pulse", tile);
-        ext_->input = &pulses_[first];  // masked slots carry no pulse (phi = 0)
         set_vector_payload(gp_, tlm::TLM_READ_COMMAND, 0, &charges_[tile * params_.width], params_.width);
-        transport(*v_mac_socket[tile], gp_, delay, "V MAC", tile);
-        report_pulses(phase::pv, tile, &pulses_[first], params_.tile_tokens);
+        transport(*value_socket[tile], gp_, delay, "values", tile);
+        probe_tile(tile);
+        report_pulses(phase::pv, tile, &pulses_[tile * params_.tile_tokens], params_.tile_tokens);
         phase_time = std::max(phase_time, delay);
     }
+    ext_->defer = nullptr;
     return phase_time;
+}
+
+void sliding_window_controller::probe_tile(std::size_t tile)
+{
+    // S is final (joined at the start of pv), phi was converted in the value transaction.
+    const std::size_t first = tile * params_.tile_tokens;
+    probe_line(tile, sub_tile_probe::column_charges, &scores_[first]);
+    probe_line(tile, sub_tile_probe::row_pulses, &pulses_[first]);
+}
+
+void sliding_window_controller::probe_line(std::size_t tile, sub_tile_probe line, double* into)
+{
+    set_vector_payload(gp_, tlm::TLM_READ_COMMAND, static_cast<std::uint64_t>(line), into, params_.tile_tokens);
+    if (value_socket[tile]->transport_dbg(gp_) != params_.tile_tokens * sizeof(double))
+        SC_REPORT_ERROR("gcasim/controller", (std::string(name()) + ": debug read of sub-tile " +
+                                              std::to_string(tile) + " failed: " + gp_.get_response_string())
+                                                 .c_str());
 }
 
 sc_time sliding_window_controller::read_vector(tlm::tlm_fw_transport_if<>& target, std::vector<double>& in,
@@ -206,7 +226,7 @@ sc_time sliding_window_controller::read_vector(tlm::tlm_fw_transport_if<>& targe
 
 sc_time sliding_window_controller::read_out()
 {
-    join_arrays();  // the V MACs' charges are due now
+    join_deferred();  // the V MACs' charges are due now
     return read_vector(*convert_socket[0], charges_, converted_, "readout conversion");
 }
 

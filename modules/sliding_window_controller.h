@@ -1,7 +1,9 @@
 // The head's sequencer and the TLM initiator. Per token: write K,V into the ring slot, drive the
-// query into every K array, mask slots outside the window, route the charge-to-pulse outputs into
-// the V arrays, read out and combine. Heads and sub-tiles work in parallel: each phase lasts as
-// long as its slowest block's annotated delay.
+// query into every sub-tile with the window's mask, let every sub-tile's converters drive its V
+// array, read out and combine. Heads and sub-tiles work in parallel: each phase lasts as long as
+// its slowest block's annotated delay. With a compute pool, the sub-tiles' MAC arithmetic runs on
+// worker threads: the controller hands the pool over in the payload and joins it before the
+// results are needed.
 #pragma once
 
 #include <cstdint>
@@ -34,27 +36,27 @@ public:
         int q_levels = 16;  ///< query pulse-width levels on [0,1]; 0 = continuous
         sc_core::sc_time t_max{15, sc_core::SC_NS};  ///< full-scale pulse width
         std::size_t head_index = 0;                  ///< reported in results and traces
-        compute_pool* pool = nullptr;                ///< where the arrays compute, joined before results are read
         bool refresh = false;                        ///< refresh stored tokens older than refresh_age
         sc_core::sc_time refresh_age{1, sc_core::SC_MS};
         double control_token_pj = 0;  ///< energy of sequencing one token (see config::energy_config)
     };
 
     template <typename T> using multi_socket = tlm_utils::multi_passthrough_initiator_socket<T>;
-    multi_socket<sliding_window_controller> k_write_socket;  ///< to each sub-tile's K array
-    multi_socket<sliding_window_controller> v_write_socket;  ///< to each sub-tile's V array
-    multi_socket<sliding_window_controller> k_mac_socket;
-    multi_socket<sliding_window_controller> v_mac_socket;
-    multi_socket<sliding_window_controller> c2p_socket;      ///< to each sub-tile's converters
+    multi_socket<sliding_window_controller> k_write_socket;  ///< to each sub-tile's k_write_socket
+    multi_socket<sliding_window_controller> v_write_socket;  ///< to each sub-tile's v_write_socket
+    multi_socket<sliding_window_controller> query_socket;    ///< to each sub-tile's query_socket (qk)
+    multi_socket<sliding_window_controller> value_socket;    ///< to each sub-tile's value_socket (pv)
     tlm_utils::simple_initiator_socket<sliding_window_controller> convert_socket;  ///< readout
     tlm_utils::simple_initiator_socket<sliding_window_controller> combine_socket;  ///< adders
 
     SC_HAS_PROCESS(sliding_window_controller);
-    /// A stream known in advance: token t starts at t * token_period.
+    /// A stream known in advance: token t starts at t * token_period. `pool` (optional): worker
+    /// threads lent to the sub-tiles' MACs (analog_payload::defer) and joined in every phase.
     sliding_window_controller(const sc_core::sc_module_name& name, const params& p,
-                              const token_stream& input);
+                              const token_stream& input, compute_pool* pool = nullptr);
     /// Tokens as `source` releases them (e.g. a streamed_source filled while the simulation runs).
-    sliding_window_controller(const sc_core::sc_module_name& name, const params& p, token_source& source);
+    sliding_window_controller(const sc_core::sc_module_name& name, const params& p, token_source& source,
+                              compute_pool* pool = nullptr);
 
     /// Receivers of each finished token's results (platform recorders, the energy ledger).
     void add_observer(token_observer* observer) { observers_.push_back(observer); }
@@ -73,7 +75,7 @@ public:
 
 private:
     sliding_window_controller(const sc_core::sc_module_name& name, const params& p,
-                              std::unique_ptr<token_source> owned, token_source* source);
+                              std::unique_ptr<token_source> owned, token_source* source, compute_pool* pool);
     void run();
     void start_sequence(std::size_t t);
     void process_token(std::size_t t);
@@ -82,17 +84,22 @@ private:
     sc_core::sc_time write_token(std::size_t t);
     sc_core::sc_time read_keys(std::size_t t);
     sc_core::sc_time drive_values();
+    /// Debug-read a sub-tile's S and phi into the token's per-slot vectors (for the observers).
+    void probe_tile(std::size_t tile);
+    void probe_line(std::size_t tile, sub_tile_probe line, double* into);
     sc_core::sc_time read_out();
     sc_core::sc_time combine();
     /// One READ of a whole vector (readout, combine): `in` drives the block, `out` receives.
     sc_core::sc_time read_vector(tlm::tlm_fw_transport_if<>& target, std::vector<double>& in,
                                  std::vector<double>& out, const char* what);
     sc_core::sc_time refresh_stale(std::size_t t);
-    void join_arrays() { if (params_.pool) params_.pool->join(); }
+    /// The sub-tiles' deferred MACs (if any) are done: their results may be read.
+    void join_deferred() { if (pool_) pool_->join(); }
     void transport(tlm::tlm_fw_transport_if<>& target, tlm::tlm_generic_payload& gp,
                    sc_core::sc_time& delay, const char* what, std::size_t tile);
 
     params params_;
+    compute_pool* pool_;
     std::unique_ptr<token_source> owned_source_;
     token_source& input_;
     std::vector<token_observer*> observers_;
@@ -112,7 +119,8 @@ private:
     std::vector<long> slot_token_;
     std::vector<sc_core::sc_time> slot_written_at_;  ///< when each slot's values were last written
     std::vector<std::uint8_t> visible_;
-    std::vector<double> scores_, pulses_, charges_, converted_, output_;
+    std::vector<double> scores_, pulses_;  ///< copies of every sub-tile's S and phi, per slot
+    std::vector<double> charges_, converted_, output_;
 };
 
 }  // namespace gcasim

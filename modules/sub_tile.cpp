@@ -1,5 +1,7 @@
 #include "sub_tile.h"
 
+#include <algorithm>
+
 #include "device/random.h"
 
 namespace gcasim {
@@ -7,8 +9,7 @@ namespace gcasim {
 using namespace sc_core;
 
 gain_cell_array::params sub_tile::array_params(const config::head_config& c, const config::energy_config& e,
-                                               gain_cell_array::orientation layout, std::uint64_t seed,
-                                               compute_pool* pool)
+                                               gain_cell_array::orientation layout, std::uint64_t seed)
 {
     gain_cell_array::params p;
     p.layout = layout;
@@ -29,7 +30,6 @@ gain_cell_array::params sub_tile::array_params(const config::head_config& c, con
     p.dac_sigma = c.noise.dac_sigma;
     p.cell_read_pj = layout == gain_cell_array::orientation::token_per_column ? e.k_cell_read_pj : e.v_cell_read_pj;
     p.cell_write_pj = e.dac_write_pj;
-    p.pool = pool;
     return p;
 }
 
@@ -47,12 +47,93 @@ charge_to_pulse::params sub_tile::c2p_params(const config::head_config& c, const
 }
 
 sub_tile::sub_tile(const sc_module_name& name, const config::head_config& c, const config::energy_config& e,
-                   std::uint64_t seed, compute_pool* pool)
+                   std::uint64_t seed)
     : sc_module(name),
-      k_array("k_array", array_params(c, e, gain_cell_array::orientation::token_per_column, seed, pool)),
-      v_array("v_array", array_params(c, e, gain_cell_array::orientation::token_per_row, seed, pool)),
-      c2p("c2p", c2p_params(c, e, seed))
+      k_array("k_array", array_params(c, e, gain_cell_array::orientation::token_per_column, seed)),
+      c2p("c2p", c2p_params(c, e, seed)),
+      v_array("v_array", array_params(c, e, gain_cell_array::orientation::token_per_row, seed)),
+      k_write_socket("k_write_socket"), v_write_socket("v_write_socket"), query_socket("query_socket"),
+      value_socket("value_socket"), k_mac_socket_("k_mac_socket"), c2p_socket_("c2p_socket"),
+      v_mac_socket_("v_mac_socket"), token_lines_(c.tile_tokens), width_(c.head_dim), gp_(),
+      ext_(new analog_payload), column_charges_(token_lines_, 0.0), row_pulses_(token_lines_, 0.0),
+      line_enabled_(token_lines_, 1), lines_masked_(false)
 {
+    gp_.set_extension(ext_);
+    k_write_socket.bind(k_array.write_socket);
+    v_write_socket.bind(v_array.write_socket);
+    k_mac_socket_.bind(k_array.mac_socket);
+    c2p_socket_.bind(c2p.charge_socket);
+    v_mac_socket_.bind(v_array.mac_socket);
+    query_socket.register_b_transport(this, &sub_tile::query_transport);
+    value_socket.register_b_transport(this, &sub_tile::value_transport);
+    value_socket.register_transport_dbg(this, &sub_tile::probe);
+}
+
+bool sub_tile::forward(tlm_utils::simple_initiator_socket<sub_tile>& socket, tlm::tlm_generic_payload& outer,
+                       sc_time& delay)
+{
+    socket->b_transport(gp_, delay);
+    if (gp_.get_response_status() == tlm::TLM_OK_RESPONSE)
+        return true;
+    outer.set_response_status(gp_.get_response_status());
+    return false;
+}
+
+void sub_tile::query_transport(tlm::tlm_generic_payload& gp, sc_time& delay)
+{
+    const analog_payload* in = gp.get_extension<analog_payload>();
+    if (gp.get_command() != tlm::TLM_WRITE_COMMAND || vector_size(gp) != width_) {
+        gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+        return;
+    }
+    // The enables hold for the whole token: the converters and the V rows of masked lines stay off.
+    lines_masked_ = in && in->line_enabled;
+    if (lines_masked_)
+        std::copy_n(in->line_enabled, token_lines_, line_enabled_.begin());
+    ext_->input = vector_data(gp);
+    ext_->input_size = width_;
+    ext_->line_enabled = lines_masked_ ? line_enabled_.data() : nullptr;
+    ext_->defer = in ? in->defer : nullptr;
+    set_vector_payload(gp_, tlm::TLM_READ_COMMAND, 0, column_charges_.data(), token_lines_);
+    if (forward(k_mac_socket_, gp, delay))
+        gp.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+void sub_tile::value_transport(tlm::tlm_generic_payload& gp, sc_time& delay)
+{
+    const analog_payload* in = gp.get_extension<analog_payload>();
+    if (gp.get_command() != tlm::TLM_READ_COMMAND || vector_size(gp) != width_) {
+        gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+        return;
+    }
+    // S -> phi, then phi on the V rows; the conversion and the V MAC are in series.
+    ext_->input = column_charges_.data();
+    ext_->input_size = token_lines_;
+    ext_->line_enabled = lines_masked_ ? line_enabled_.data() : nullptr;
+    ext_->defer = nullptr;  // the pulses are needed at once, by the V array
+    set_vector_payload(gp_, tlm::TLM_READ_COMMAND, 0, row_pulses_.data(), token_lines_);
+    if (!forward(c2p_socket_, gp, delay))
+        return;
+    ext_->input = row_pulses_.data();  // masked lines carry no pulse (phi = 0)
+    ext_->defer = in ? in->defer : nullptr;
+    set_vector_payload(gp_, tlm::TLM_READ_COMMAND, 0, vector_data(gp), width_);
+    if (forward(v_mac_socket_, gp, delay))
+        gp.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+unsigned int sub_tile::probe(tlm::tlm_generic_payload& gp)
+{
+    const auto address = static_cast<sub_tile_probe>(gp.get_address());
+    const std::vector<double>* line = address == sub_tile_probe::column_charges ? &column_charges_
+                                      : address == sub_tile_probe::row_pulses   ? &row_pulses_
+                                                                                : nullptr;
+    if (gp.get_command() != tlm::TLM_READ_COMMAND || !line || vector_size(gp) != line->size()) {
+        gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+        return 0;
+    }
+    std::copy(line->begin(), line->end(), vector_data(gp));
+    gp.set_response_status(tlm::TLM_OK_RESPONSE);
+    return gp.get_data_length();
 }
 
 }  // namespace gcasim

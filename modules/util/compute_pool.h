@@ -1,8 +1,8 @@
-// Worker threads for the MAC arithmetic. A gain-cell array may hand its MAC to the pool and return
-// from b_transport at once: the result is due only when the annotated delay has elapsed, and the
-// controller joins the pool before it reads any result. Every job writes its own buffers, so the
-// results do not depend on the number of threads. Jobs are plain (function, context) pairs kept
-// in a preallocated queue: nothing is allocated per token.
+// Worker threads for the MAC arithmetic. The pool is lent per transaction: an initiator that puts
+// it into the payload (analog_payload::defer) lets the gain-cell arrays queue their MACs on it and
+// return from b_transport with only the delay annotated, and joins it before it reads any result.
+// Every job writes its own buffers, so the results do not depend on the number of threads. Jobs
+// are plain (function, context) pairs kept in a preallocated queue: nothing is allocated per token.
 #pragma once
 
 #include <atomic>
