@@ -54,7 +54,7 @@ sub_tile::sub_tile(const sc_module_name& name, const config::head_config& c, con
       v_array("v_array", array_params(c, e, gain_cell_array::orientation::token_per_row, seed)),
       k_write_socket("k_write_socket"), v_write_socket("v_write_socket"), query_socket("query_socket"),
       value_socket("value_socket"), k_mac_socket_("k_mac_socket"), c2p_socket_("c2p_socket"),
-      v_mac_socket_("v_mac_socket"), token_lines_(c.tile_tokens), width_(c.head_dim), gp_(),
+      v_mac_socket_("v_mac_socket"), token_lines_(static_cast<std::size_t>(c.array.tokens)), width_(c.head_dim), gp_(),
       ext_(new analog_payload), column_charges_(token_lines_, 0.0), row_pulses_(token_lines_, 0.0),
       line_enabled_(token_lines_, 1), lines_masked_(false)
 {

@@ -35,8 +35,8 @@ const sc_time ns(1, SC_NS);
 
 config::head_config small_tile()
 {
-    config::head_config c;
-    c.tile_tokens = 4;
+    config::head_config c = config::default_head_config();
+    c.array.tokens = 4;
     c.head_dim = 3;
     c.noise.read_sigma = 0.05;       // every MAC draws noise: the streams must match too
     c.noise.c2p_offset_sigma = 2.0;  // converters differ from each other
