@@ -34,7 +34,7 @@ sliding_window_controller::params attention_head::controller_params(const config
     sliding_window_controller::params p;
     p.window = c.window;
     p.sub_tiles = c.sub_tiles();
-    p.tile_tokens = c.array.tokens;
+    p.array_tokens = c.array.tokens;
     p.width = c.head_dim;
     p.converted_size = c.readout.combine == config::combine_mode::digital_adders ? p.sub_tiles * p.width : p.width;
     p.token_period = sc_time(c.timing.token_period_ns, SC_NS);

@@ -16,14 +16,15 @@ namespace gcasim {
 
 class charge_to_pulse : public sc_core::sc_module, public cost_publisher {
 public:
+    /// Built from the config by sub_tile::c2p_params; no defaults of its own.
     struct params {
-        std::size_t converters = 64;                        ///< one per token line
-        double s_sat = 80.0;                                ///< saturation charge (MAC units)
-        sc_core::sc_time t_max{15, sc_core::SC_NS};         ///< longest pulse
-        sc_core::sc_time conversion_time = sc_core::SC_ZERO_TIME;  ///< before the pulse starts
-        double offset_sigma = 0;  ///< static offset of each converter (MAC units), 0 = ideal
-        std::uint64_t seed = 1;
-        double conversion_pj = 0;  ///< energy of one conversion (see config::energy_config)
+        std::size_t tokens{};             ///< array.tokens: one converter per token line
+        double s_sat{};                   ///< pulse.s_sat: saturation charge (MAC units)
+        sc_core::sc_time t_max;           ///< pulse.t_max_ns: longest pulse
+        sc_core::sc_time conversion_time; ///< before the pulse starts (no key: zero)
+        double offset_sigma{};            ///< noise.c2p_offset_sigma: static offset per converter (MAC units)
+        std::uint64_t seed{};             ///< derived from noise.seed
+        double conversion_pj{};           ///< energy.c2p_conversion_pj
     };
 
     struct event_counts {

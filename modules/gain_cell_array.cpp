@@ -6,6 +6,7 @@
 
 #include "analog_payload.h"
 #include "util/compute_pool.h"
+#include "util/param_check.h"
 
 namespace gcasim {
 
@@ -24,20 +25,40 @@ std::optional<device::cell_lines::code_grid> code_grid_of(const gain_cell_array:
     return device::cell_lines::code_grid{dac.step(), dac.levels()};
 }
 
+/// The array's parameters, checked against what the block can be (util/param_check.h).
+const gain_cell_array::params& checked(const gain_cell_array::params& p, const sc_module& self)
+{
+    require_param(p.tokens >= 1, self, "array.tokens", p.tokens, "must be >= 1");
+    require_param(p.width >= 1, self, "head_dim", p.width, "must be >= 1");
+    require_param(p.model.leak() == device::leakage_form::none || p.tau > SC_ZERO_TIME, self,
+                  "cell.leakage.tau_ns", p.tau, "must be > 0 with leakage");
+    require_param(p.v_max > 0, self, "cell.v_max", p.v_max, "must be > 0");
+    require_param(p.kv_levels == 0 || p.kv_levels >= 2, self, "quant.kv_levels", p.kv_levels,
+                  "must be >= 2, or 0 for an ideal DAC");
+    const char* read_key = p.layout == gain_cell_array::orientation::token_per_column ? "energy.k_cell_read_pj"
+                                                                                       : "energy.v_cell_read_pj";
+    for (const auto& [key, value] : {std::pair{"noise.cell_variation", p.cell_variation},
+                                     {"noise.tau_spread", p.tau_spread}, {"noise.read_sigma", p.read_sigma},
+                                     {"noise.dac_sigma", p.dac_sigma}, {read_key, p.cell_read_pj},
+                                     {"energy.dac_write_pj", p.cell_write_pj}})
+        require_param(value >= 0, self, key, value, "must be >= 0");
+    return p;
+}
+
 }  // namespace
 
 gain_cell_array::gain_cell_array(const sc_module_name& name, const params& p)
-    : sc_module(name), write_socket("write_socket"), mac_socket("mac_socket"), params_(p),
-      dac_(0.0, p.v_max, p.dac_levels), grid_(code_grid_of(p, dac_)),
-      cells_(p.token_lines, p.width, p.model,
+    : sc_module(name), write_socket("write_socket"), mac_socket("mac_socket"), params_(checked(p, *this)),
+      dac_(0.0, p.v_max, p.kv_levels), grid_(code_grid_of(p, dac_)),
+      cells_(p.tokens, p.width, p.model,
              p.layout == orientation::token_per_column ? device::cell_lines::storage::by_cell
                                                        : device::cell_lines::storage::by_line,
              grid_ ? &*grid_ : nullptr),
-      written_at_(p.token_lines, SC_ZERO_TIME),
-      written_factor_(p.token_lines, 1.0), decay_ref_(SC_ZERO_TIME), decay_(p.token_lines, 1.0), stored_(p.width, 0.0),
+      written_at_(p.tokens, SC_ZERO_TIME),
+      written_factor_(p.tokens, 1.0), decay_ref_(SC_ZERO_TIME), decay_(p.tokens, 1.0), stored_(p.width, 0.0),
       write_noise_(device::derive_seed(p.seed, 1)), read_noise_(device::derive_seed(p.seed, 2)), events_()
 {
-    const std::size_t cells = p.token_lines * p.width;
+    const std::size_t cells = p.tokens * p.width;
     if (p.cell_variation > 0) {
         device::splitmix64 rng(device::derive_seed(p.seed, 3));
         std::vector<double> gains(cells);
@@ -69,7 +90,7 @@ void gain_cell_array::write_transport(tlm::tlm_generic_payload& gp, sc_time& del
     const std::uint64_t line = gp.get_address();
     const analog_payload* ext = gp.get_extension<analog_payload>();
     const bool refresh = ext && ext->refresh;
-    if (gp.get_command() != tlm::TLM_WRITE_COMMAND || line >= params_.token_lines ||
+    if (gp.get_command() != tlm::TLM_WRITE_COMMAND || line >= params_.tokens ||
         (!refresh && vector_size(gp) != params_.width)) {
         gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
         return;
@@ -115,11 +136,11 @@ void gain_cell_array::update_decay(const sc_time& now)
     const double tau = params_.tau.to_seconds();
     if (seconds(now, decay_ref_) > 32.0 * tau) {  // re-base before exp(-(now - ref)/tau) underflows
         decay_ref_ = now;
-        for (std::size_t line = 0; line < params_.token_lines; ++line)
+        for (std::size_t line = 0; line < params_.tokens; ++line)
             written_factor_[line] = std::exp(seconds(written_at_[line], now) / tau);
     }
     const double now_factor = std::exp(-seconds(now, decay_ref_) / tau);
-    for (std::size_t line = 0; line < params_.token_lines; ++line)
+    for (std::size_t line = 0; line < params_.tokens; ++line)
         decay_[line] = std::min(1.0, now_factor * written_factor_[line]);  // not yet settled: age 0
 }
 
@@ -127,8 +148,8 @@ void gain_cell_array::mac_transport(tlm::tlm_generic_payload& gp, sc_time& delay
 {
     const analog_payload* in = gp.get_extension<analog_payload>();
     const bool per_column = params_.layout == orientation::token_per_column;
-    const std::size_t inputs = per_column ? params_.width : params_.token_lines;
-    const std::size_t outputs = per_column ? params_.token_lines : params_.width;
+    const std::size_t inputs = per_column ? params_.width : params_.tokens;
+    const std::size_t outputs = per_column ? params_.tokens : params_.width;
     if (gp.get_command() != tlm::TLM_READ_COMMAND || !in || in->input_size != inputs ||
         vector_size(gp) != outputs) {
         gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
@@ -143,10 +164,10 @@ void gain_cell_array::mac_transport(tlm::tlm_generic_payload& gp, sc_time& delay
     else
         compute_mac();
     // Energy: every enabled token line is read during the phase, whatever its pulse widths.
-    std::size_t active_lines = params_.token_lines;
+    std::size_t active_lines = params_.tokens;
     if (in->line_enabled)
         active_lines = static_cast<std::size_t>(
-            std::count(in->line_enabled, in->line_enabled + params_.token_lines, std::uint8_t{1}));
+            std::count(in->line_enabled, in->line_enabled + params_.tokens, std::uint8_t{1}));
     events_.cells_read += active_lines * params_.width;
     ++events_.macs;
     delay += params_.read_time;
@@ -161,7 +182,7 @@ void gain_cell_array::compute_mac()
     else
         cells_.mac_per_width(mac_.in, decay_.data(), mac_.out);
     if (params_.read_sigma > 0) {
-        const std::size_t outputs = per_column ? params_.token_lines : params_.width;
+        const std::size_t outputs = per_column ? params_.tokens : params_.width;
         for (std::size_t i = 0; i < outputs; ++i)
             if (!per_column || !mac_.enabled || mac_.enabled[i])
                 mac_.out[i] += params_.read_sigma * read_noise_.normal();

@@ -25,25 +25,27 @@ public:
     /// rows and each column integrates one output dimension.
     enum class orientation { token_per_column, token_per_row };
 
+    /// Built from the config by sub_tile::array_params; each member is named after its key
+    /// (durations as sc_time without the _ns). No defaults: every member is set by the builder.
     struct params {
-        orientation layout = orientation::token_per_column;
-        std::size_t token_lines = 64;  ///< tokens held (columns of K, rows of V)
-        std::size_t width = 64;        ///< head dimension d
-        sc_core::sc_time write_time{10, sc_core::SC_NS};  ///< DAC write of one token line
-        sc_core::sc_time read_time{15, sc_core::SC_NS};   ///< one MAC (pulses up to T_max)
-        sc_core::sc_time tau{5, sc_core::SC_MS};          ///< retention time constant
-        device::cell_model model{device::nonlinearity::polynomial, device::leakage_form::voltage, 1};
-        double v_max = 0.9;   ///< DAC range top (V), bottom 0 V
-        int dac_levels = 8;   ///< 0 = ideal DAC (clamp only)
-        // Non-idealities (0 = off): see config::noise_config.
-        std::uint64_t seed = 1;     ///< this array's own seed
-        double cell_variation = 0;  ///< relative sigma of the per-cell read gain
-        double tau_spread = 0;      ///< sigma of ln(tau) across cells
-        double read_sigma = 0;      ///< additive noise per MAC output (MAC units)
-        double dac_sigma = 0;       ///< write error (V)
-        // Energy per event (pJ): see config::energy_config.
-        double cell_read_pj = 0;   ///< one cell on an enabled token line of a MAC
-        double cell_write_pj = 0;  ///< one cell written through the DAC (new token or refresh)
+        orientation layout{};
+        std::size_t tokens{};             ///< array.tokens: token lines (columns of K, rows of V)
+        std::size_t width{};              ///< head_dim: values per token line
+        sc_core::sc_time write_time;      ///< timing.write_ns: DAC write of one token line
+        sc_core::sc_time read_time;       ///< timing.qk_ns (K) or timing.pv_ns (V): one MAC
+        sc_core::sc_time tau;             ///< cell.leakage.tau_ns: retention time constant
+        device::cell_model model{device::nonlinearity::polynomial, device::leakage_form::none, 1};  ///< cell.*
+        double v_max{};                   ///< cell.v_max: DAC range top (V), bottom 0 V
+        int kv_levels{};                  ///< quant.kv_levels, 0 = ideal DAC (quant.enabled false)
+        // Non-idealities (0 = off): noise.*.
+        std::uint64_t seed{};             ///< this array's own seed, derived from noise.seed
+        double cell_variation{};          ///< relative sigma of the per-cell read gain
+        double tau_spread{};              ///< sigma of ln(tau) across cells
+        double read_sigma{};              ///< additive noise per MAC output (MAC units)
+        double dac_sigma{};               ///< write error (V)
+        // Energy per event (pJ): energy.*.
+        double cell_read_pj{};            ///< one cell on an enabled token line of a MAC
+        double cell_write_pj{};           ///< one cell written through the DAC (new token or refresh)
     };
 
     /// What the array did (published through cost_counters()).

@@ -5,14 +5,33 @@
 
 #include "analog_payload.h"
 #include "device/random.h"
+#include "util/param_check.h"
 
 namespace gcasim {
 
 using namespace sc_core;
 using device::combine_mode;
 
+namespace {
+
+/// The readout's parameters, checked against what the block can be (util/param_check.h).
+const readout::params& checked(const readout::params& p, const sc_module& self)
+{
+    require_param(p.sub_tiles >= 1, self, "sub-tiles (window / array.tokens)", p.sub_tiles, "must be >= 1");
+    require_param(p.width >= 1, self, "head_dim", p.width, "must be >= 1");
+    require_param(p.scale > 0, self, "readout.scale", p.scale, "must be > 0");
+    require_param(p.counter_levels == 0 || p.counter_levels >= 3, self, "quant.out_levels", p.counter_levels,
+                  "must be >= 3, or 0 for an ideal counter");
+    require_param(p.offset_sigma >= 0, self, "noise.counter_offset_sigma", p.offset_sigma, "must be >= 0");
+    require_param(p.conversion_pj >= 0, self, "energy.readout_conversion_pj", p.conversion_pj, "must be >= 0");
+    require_param(p.adder_op_pj >= 0, self, "energy.adder_op_pj", p.adder_op_pj, "must be >= 0");
+    return p;
+}
+
+}  // namespace
+
 readout::readout(const sc_module_name& name, const params& p)
-    : sc_module(name), convert_socket("convert_socket"), combine_socket("combine_socket"), params_(p),
+    : sc_module(name), convert_socket("convert_socket"), combine_socket("combine_socket"), params_(checked(p, *this)),
       counter_(-1.0, 1.0, p.counter_levels),
       max_steps_(p.clip == device::output_clip::counter ? (p.counter_levels - 1) / 2 : -1),
       offset_(converted_size(), 0.0), events_()

@@ -18,20 +18,20 @@ namespace gcasim {
 
 class readout : public sc_core::sc_module, public cost_publisher {
 public:
+    /// Built from the config by attention_head::readout_params; no defaults of its own.
     struct params {
-        std::size_t sub_tiles = 16;
-        std::size_t width = 64;  ///< output dimensions d
-        device::combine_mode combine = device::combine_mode::digital_adders;
-        double scale = 40.0;     ///< charge that maps to a full-scale count (MAC units)
-        int counter_levels = 32; ///< 0 = ideal (no quantization)
-        device::output_clip clip = device::output_clip::authors;
-        sc_core::sc_time convert_time{15, sc_core::SC_NS};  ///< signed charge-to-pulse + counting
-        sc_core::sc_time combine_time{10, sc_core::SC_NS};  ///< digital adders, scaling, routing
-        double offset_sigma = 0;  ///< static offset of each converter (fraction of full scale)
-        std::uint64_t seed = 1;
-        // Energy per event (pJ): see config::energy_config.
-        double conversion_pj = 0;  ///< one counter conversion
-        double adder_op_pj = 0;    ///< one digital addition or scaling
+        std::size_t sub_tiles{};          ///< ceil(window / array.tokens)
+        std::size_t width{};              ///< head_dim: output dimensions
+        device::combine_mode combine{};   ///< readout.combine
+        double scale{};                   ///< readout.scale: charge of a full-scale count (MAC units)
+        int counter_levels{};             ///< quant.out_levels, 0 = ideal (quant.enabled false)
+        device::output_clip clip{};       ///< quant.out_clip
+        sc_core::sc_time convert_time;    ///< timing.readout_ns: signed charge-to-pulse + counting
+        sc_core::sc_time combine_time;    ///< timing.digital_ns: digital adders, scaling, routing
+        double offset_sigma{};            ///< noise.counter_offset_sigma (fraction of full scale)
+        std::uint64_t seed{};             ///< derived from noise.seed
+        double conversion_pj{};           ///< energy.readout_conversion_pj: one counter conversion
+        double adder_op_pj{};             ///< energy.adder_op_pj: one digital addition or scaling
     };
 
     struct event_counts {

@@ -3,9 +3,36 @@
 #include <algorithm>
 #include <string>
 
+#include "util/param_check.h"
+
 namespace gcasim {
 
 using namespace sc_core;
+
+namespace {
+
+/// The controller's parameters, checked against what the head can be (util/param_check.h).
+const sliding_window_controller::params& checked(const sliding_window_controller::params& p, const sc_module& self)
+{
+    require_param(p.window >= 1, self, "window", p.window, "must be >= 1");
+    require_param(p.array_tokens >= 1, self, "array.tokens", p.array_tokens, "must be >= 1");
+    require_param(p.sub_tiles * p.array_tokens >= p.window, self, "window", p.window,
+                  "must fit in the ring of " + std::to_string(p.sub_tiles) + " sub-tiles x array.tokens " +
+                      std::to_string(p.array_tokens));
+    require_param(p.width >= 1, self, "head_dim", p.width, "must be >= 1");
+    require_param(p.converted_size == p.sub_tiles * p.width || p.converted_size == p.width, self,
+                  "readout.combine (converted values)", p.converted_size, "must be sub-tiles x head_dim or head_dim");
+    require_param(p.token_period > SC_ZERO_TIME, self, "timing.token_period_ns", p.token_period, "must be > 0");
+    require_param(p.q_levels == 0 || p.q_levels >= 2, self, "quant.q_levels", p.q_levels,
+                  "must be >= 2, or 0 for continuous pulses");
+    require_param(p.t_max > SC_ZERO_TIME, self, "pulse.t_max_ns", p.t_max, "must be > 0");
+    require_param(!p.refresh || p.refresh_age > SC_ZERO_TIME, self, "refresh.age_ns", p.refresh_age,
+                  "must be > 0 with refresh.enabled");
+    require_param(p.control_token_pj >= 0, self, "energy.control_token_pj", p.control_token_pj, "must be >= 0");
+    return p;
+}
+
+}  // namespace
 
 sliding_window_controller::sliding_window_controller(const sc_module_name& name, const params& p,
                                                      const token_stream& input, compute_pool* pool)
@@ -24,15 +51,15 @@ sliding_window_controller::sliding_window_controller(const sc_module_name& name,
                                                      compute_pool* pool)
     : sc_module(name), k_write_socket("k_write_socket"), v_write_socket("v_write_socket"),
       query_socket("query_socket"), value_socket("value_socket"),
-      convert_socket("convert_socket"), combine_socket("combine_socket"), params_(p), pool_(pool),
+      convert_socket("convert_socket"), combine_socket("combine_socket"), params_(checked(p, *this)), pool_(pool),
       owned_source_(std::move(owned)), input_(source ? *source : *owned_source_),
       observers_(), monitors_(), traced_tile_(p.sub_tiles, 0), pulse_dac_(0.0, 1.0, p.q_levels),
       phase_(phase::idle), tokens_done_(0), late_tokens_(0), control_steps_(0), current_token_(0), current_slot_(0),
       sequence_start_(0), gp_(),
       ext_(new analog_payload), query_(p.width), write_buffer_(p.width),
-      slot_token_(p.sub_tiles * p.tile_tokens, -1), slot_written_at_(p.sub_tiles * p.tile_tokens, SC_ZERO_TIME),
-      visible_(p.sub_tiles * p.tile_tokens, 0),
-      scores_(p.sub_tiles * p.tile_tokens, 0.0), pulses_(p.sub_tiles * p.tile_tokens, 0.0),
+      slot_token_(p.sub_tiles * p.array_tokens, -1), slot_written_at_(p.sub_tiles * p.array_tokens, SC_ZERO_TIME),
+      visible_(p.sub_tiles * p.array_tokens, 0),
+      scores_(p.sub_tiles * p.array_tokens, 0.0), pulses_(p.sub_tiles * p.array_tokens, 0.0),
       charges_(p.sub_tiles * p.width, 0.0), converted_(p.converted_size, 0.0), output_(p.width, 0.0)
 {
     if (input_.dim() != p.width)
@@ -110,8 +137,8 @@ void sliding_window_controller::report_pulses(phase p, std::size_t tile, const d
 {
     if (monitors_.empty() || !traced_tile_[tile])
         return;
-    const std::uint8_t* visible = &visible_[tile * params_.tile_tokens];
-    const std::size_t active = static_cast<std::size_t>(std::count(visible, visible + params_.tile_tokens, 1));
+    const std::uint8_t* visible = &visible_[tile * params_.array_tokens];
+    const std::size_t active = static_cast<std::size_t>(std::count(visible, visible + params_.array_tokens, 1));
     // The pulses start with the phase, which begins once the current one (write or qk) has ended.
     for (phase_monitor* monitor : monitors_)
         monitor->on_pulses({params_.head_index, tile, current_token_, p, sc_time_stamp(), params_.t_max, widths,
@@ -131,7 +158,7 @@ void sliding_window_controller::transport(tlm::tlm_fw_transport_if<>& target, tl
 sc_time sliding_window_controller::write_token(std::size_t t)
 {
     const std::size_t slot = current_slot_;
-    const std::size_t tile = slot / params_.tile_tokens, line = slot % params_.tile_tokens;
+    const std::size_t tile = slot / params_.array_tokens, line = slot % params_.array_tokens;
     sc_time k_delay = SC_ZERO_TIME, v_delay = SC_ZERO_TIME;
     ext_->input = nullptr;
     ext_->input_size = 0;
@@ -164,7 +191,7 @@ sc_time sliding_window_controller::read_keys(std::size_t t)
     ext_->defer = pool_;  // joined at the start of pv, before the converters read S
     for (std::size_t tile = 0; tile < params_.sub_tiles; ++tile) {
         sc_time delay = SC_ZERO_TIME;
-        ext_->line_enabled = &visible_[tile * params_.tile_tokens];
+        ext_->line_enabled = &visible_[tile * params_.array_tokens];
         set_vector_payload(gp_, tlm::TLM_WRITE_COMMAND, 0, query_.data(), params_.width);
         transport(*query_socket[tile], gp_, delay, "query", tile);
         report_pulses(phase::qk, tile, query_.data(), params_.width);
@@ -188,7 +215,7 @@ sc_time sliding_window_controller::drive_values()
         set_vector_payload(gp_, tlm::TLM_READ_COMMAND, 0, &charges_[tile * params_.width], params_.width);
         transport(*value_socket[tile], gp_, delay, "values", tile);
         probe_tile(tile);
-        report_pulses(phase::pv, tile, &pulses_[tile * params_.tile_tokens], params_.tile_tokens);
+        report_pulses(phase::pv, tile, &pulses_[tile * params_.array_tokens], params_.array_tokens);
         phase_time = std::max(phase_time, delay);
     }
     ext_->defer = nullptr;
@@ -198,15 +225,15 @@ sc_time sliding_window_controller::drive_values()
 void sliding_window_controller::probe_tile(std::size_t tile)
 {
     // S is final (joined at the start of pv), phi was converted in the value transaction.
-    const std::size_t first = tile * params_.tile_tokens;
+    const std::size_t first = tile * params_.array_tokens;
     probe_line(tile, sub_tile_probe::column_charges, &scores_[first]);
     probe_line(tile, sub_tile_probe::row_pulses, &pulses_[first]);
 }
 
 void sliding_window_controller::probe_line(std::size_t tile, sub_tile_probe line, double* into)
 {
-    set_vector_payload(gp_, tlm::TLM_READ_COMMAND, static_cast<std::uint64_t>(line), into, params_.tile_tokens);
-    if (value_socket[tile]->transport_dbg(gp_) != params_.tile_tokens * sizeof(double))
+    set_vector_payload(gp_, tlm::TLM_READ_COMMAND, static_cast<std::uint64_t>(line), into, params_.array_tokens);
+    if (value_socket[tile]->transport_dbg(gp_) != params_.array_tokens * sizeof(double))
         SC_REPORT_ERROR("gcasim/controller", (std::string(name()) + ": debug read of sub-tile " +
                                               std::to_string(tile) + " failed: " + gp_.get_response_string())
                                                  .c_str());
@@ -246,8 +273,8 @@ sc_time sliding_window_controller::refresh_stale(std::size_t t)
     ext_->refresh = true;
     for (std::size_t tile = 0; tile < params_.sub_tiles; ++tile) {
         sc_time k_delay = SC_ZERO_TIME, v_delay = SC_ZERO_TIME;
-        for (std::size_t line = 0; line < params_.tile_tokens; ++line) {
-            const std::size_t slot = tile * params_.tile_tokens + line;
+        for (std::size_t line = 0; line < params_.array_tokens; ++line) {
+            const std::size_t slot = tile * params_.array_tokens + line;
             const long s = slot_token_[slot];
             const bool needed = s >= 0 && t + 1 - static_cast<std::size_t>(s) < params_.window;
             if (!needed || sc_time_stamp() - slot_written_at_[slot] < params_.refresh_age)

@@ -26,19 +26,20 @@ namespace gcasim {
 
 class sliding_window_controller : public sc_core::sc_module, public cost_publisher {
 public:
+    /// Built from the config by attention_head::controller_params; no defaults of its own.
     struct params {
-        std::size_t window = 1024;
-        std::size_t sub_tiles = 16;
-        std::size_t tile_tokens = 64;
-        std::size_t width = 64;
-        std::size_t converted_size = 16 * 64;  ///< values between readout conversion and combine
-        sc_core::sc_time token_period{800, sc_core::SC_NS};
-        int q_levels = 16;  ///< query pulse-width levels on [0,1]; 0 = continuous
-        sc_core::sc_time t_max{15, sc_core::SC_NS};  ///< full-scale pulse width
-        std::size_t head_index = 0;                  ///< reported in results and traces
-        bool refresh = false;                        ///< refresh stored tokens older than refresh_age
-        sc_core::sc_time refresh_age{1, sc_core::SC_MS};
-        double control_token_pj = 0;  ///< energy of sequencing one token (see config::energy_config)
+        std::size_t window{};             ///< window
+        std::size_t sub_tiles{};          ///< ceil(window / array.tokens)
+        std::size_t array_tokens{};       ///< array.tokens: ring slots per sub-tile
+        std::size_t width{};              ///< head_dim
+        std::size_t converted_size{};     ///< values between readout conversion and combine
+        sc_core::sc_time token_period;    ///< timing.token_period_ns
+        int q_levels{};                   ///< quant.q_levels on [0,1]; 0 = continuous (quant.enabled false)
+        sc_core::sc_time t_max;           ///< pulse.t_max_ns: full-scale pulse width
+        std::size_t head_index{};         ///< reported in results and traces
+        bool refresh{};                   ///< refresh.enabled: refresh tokens older than refresh_age
+        sc_core::sc_time refresh_age;     ///< refresh.age_ns
+        double control_token_pj{};        ///< energy.control_token_pj: sequencing one token
     };
 
     template <typename T> using multi_socket = tlm_utils::multi_passthrough_initiator_socket<T>;

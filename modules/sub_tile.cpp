@@ -13,7 +13,7 @@ gain_cell_array::params sub_tile::array_params(const config::head_config& c, con
 {
     gain_cell_array::params p;
     p.layout = layout;
-    p.token_lines = c.array.tokens;
+    p.tokens = c.array.tokens;
     p.width = c.head_dim;
     p.write_time = sc_time(c.timing.write_ns, SC_NS);
     p.read_time = sc_time(layout == gain_cell_array::orientation::token_per_column ? c.timing.qk_ns
@@ -22,7 +22,7 @@ gain_cell_array::params sub_tile::array_params(const config::head_config& c, con
     p.tau = sc_time(c.cell.leakage.tau_ns, SC_NS);
     p.model = device::cell_model(c.cell.nonlinearity, c.cell.leakage.model, c.cell.polarity);
     p.v_max = c.cell.v_max;
-    p.dac_levels = c.quant.enabled ? c.quant.kv_levels : 0;
+    p.kv_levels = c.quant.enabled ? c.quant.kv_levels : 0;
     p.seed = device::derive_seed(seed, layout == gain_cell_array::orientation::token_per_column ? 1 : 2);
     p.cell_variation = c.noise.cell_variation;
     p.tau_spread = c.noise.tau_spread;
@@ -37,7 +37,7 @@ charge_to_pulse::params sub_tile::c2p_params(const config::head_config& c, const
                                              std::uint64_t seed)
 {
     charge_to_pulse::params p;
-    p.converters = c.array.tokens;
+    p.tokens = c.array.tokens;
     p.s_sat = c.pulse.s_sat;
     p.t_max = sc_time(c.pulse.t_max_ns, SC_NS);
     p.offset_sigma = c.noise.c2p_offset_sigma;

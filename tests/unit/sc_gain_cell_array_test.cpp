@@ -3,6 +3,8 @@
 // Usage: unit_sc_gain_cell_array SCENARIO (one elaboration per process).
 #include <cmath>
 #include <functional>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 #include <systemc>
@@ -10,8 +12,11 @@
 #include <tlm_utils/simple_initiator_socket.h>
 
 #include "analog_payload.h"
+#include "config/head_config.h"
+#include "config/run_config.h"
 #include "gain_cell_array.h"
 #include "sc_test_support.h"
+#include "sub_tile.h"
 
 using namespace sc_core;
 using namespace gcasim;
@@ -86,9 +91,10 @@ private:
 gain_cell_array::params small_array(gain_cell_array::orientation layout, std::size_t lines, std::size_t width,
                                     nonlinearity shape, leakage_form leak)
 {
-    gain_cell_array::params p;
-    p.layout = layout;
-    p.token_lines = lines;
+    // The default head's array (10 ns writes, 15 ns reads, 8 DAC levels on [0, 0.9 V]), resized.
+    gain_cell_array::params p = sub_tile::array_params(config::default_head_config(),
+                                                       config::energy_params().defaults(), layout, 1);
+    p.tokens = lines;
     p.width = width;
     p.model = device::cell_model(shape, leak, 1);
     return p;
@@ -191,7 +197,7 @@ void leakage_voltage()
 {
     gain_cell_array::params p = small_array(per_column, 2, 2, nonlinearity::polynomial, leakage_form::voltage);
     p.tau = sc_time(2, SC_US);
-    p.dac_levels = 0;
+    p.kv_levels = 0;
     simulate(p, [](tester& t) {
         sc_time delay = SC_ZERO_TIME;
         SC_TEST_EQUAL(t.write(0, {0.9, 0.0}, delay), OK);
@@ -218,7 +224,7 @@ void leakage_current()
 {
     gain_cell_array::params p = small_array(per_row, 2, 2, nonlinearity::polynomial, leakage_form::current);
     p.tau = sc_time(2, SC_US);
-    p.dac_levels = 0;
+    p.kv_levels = 0;
     simulate(p, [](tester& t) {
         sc_time delay = SC_ZERO_TIME;
         SC_TEST_EQUAL(t.write(0, {0.9, 0.0}, delay), OK);
@@ -243,7 +249,7 @@ void leakage_annotated()
 {
     gain_cell_array::params p = small_array(per_column, 2, 2, nonlinearity::polynomial, leakage_form::voltage);
     p.tau = sc_time(2, SC_US);
-    p.dac_levels = 0;
+    p.kv_levels = 0;
     simulate(p, [](tester& t) {
         sc_time delay = SC_ZERO_TIME;
         SC_TEST_EQUAL(t.write(0, {0.9, 0.0}, delay), OK);  // delay = 10 ns, no wait
@@ -260,7 +266,7 @@ void rewrite()
 {
     gain_cell_array::params p = small_array(per_column, 1, 2, nonlinearity::polynomial, leakage_form::voltage);
     p.tau = sc_time(2, SC_US);
-    p.dac_levels = 0;
+    p.kv_levels = 0;
     simulate(p, [](tester& t) {
         sc_time delay = SC_ZERO_TIME;
         SC_TEST_EQUAL(t.write(0, {0.9, 0.0}, delay), OK);
@@ -282,8 +288,8 @@ void dac()
     gain_cell_array::params eight = small_array(per_column, 1, 4, nonlinearity::linear, leakage_form::none);
     gain_cell_array::params four = eight, ideal = eight;
     four.v_max = 0.6;
-    four.dac_levels = 4;   // step 0.2
-    ideal.dac_levels = 0;  // clamp only
+    four.kv_levels = 4;   // step 0.2
+    ideal.kv_levels = 0;  // clamp only
     gain_cell_array a8("a8", eight), a4("a4", four), a0("a0", ideal);
     tester t8("t8", a8, [](tester& t) {
         sc_time delay = SC_ZERO_TIME;
@@ -363,7 +369,7 @@ void mac_before_write_settles()
 {
     gain_cell_array::params p = small_array(per_column, 1, 2, nonlinearity::polynomial, leakage_form::current);
     p.tau = sc_time(5, SC_NS);
-    p.dac_levels = 0;
+    p.kv_levels = 0;
     simulate(p, [](tester& t) {
         sc_time delay = SC_ZERO_TIME;
         SC_TEST_EQUAL(t.write(0, {0.9, 0.0}, delay), OK);  // settles at 10 ns
@@ -380,7 +386,7 @@ void leakage_long_run()
 {
     gain_cell_array::params p = small_array(per_column, 2, 1, nonlinearity::linear, leakage_form::current);
     p.tau = sc_time(1, SC_US);
-    p.dac_levels = 0;
+    p.kv_levels = 0;
     simulate(p, [](tester& t) {
         const double full = 19.3 * 0.45;  // linear read of 0.9 V, delta = 1
         auto mac = [&t](std::vector<double>& out) {
@@ -413,6 +419,35 @@ void leakage_long_run()
     });
 }
 
+// A module checks its params when it is built: the message names the instance, the key and the value.
+void bad_params()
+{
+    const auto refused = [](const gain_cell_array::params& p, const std::string& name, const std::string& expected) {
+        std::string message;
+        try {
+            gain_cell_array array(name.c_str(), p);
+        } catch (const std::invalid_argument& e) {
+            message = e.what();
+        }
+        SC_TEST_EQUAL(message, expected);
+    };
+    gain_cell_array::params p = small_array(per_column, 4, 3, nonlinearity::polynomial, leakage_form::voltage);
+    p.tokens = 0;
+    refused(p, "no_lines", "no_lines: array.tokens = 0: must be >= 1");
+    p = small_array(per_row, 4, 3, nonlinearity::polynomial, leakage_form::voltage);
+    p.tau = SC_ZERO_TIME;
+    refused(p, "no_tau", "no_tau: cell.leakage.tau_ns = 0 s: must be > 0 with leakage");
+    p.model = device::cell_model(nonlinearity::polynomial, leakage_form::none, 1);
+    p.kv_levels = 1;
+    refused(p, "one_level", "one_level: quant.kv_levels = 1: must be >= 2, or 0 for an ideal DAC");
+    p.kv_levels = 0;
+    p.read_sigma = -0.5;
+    refused(p, "negative", "negative: noise.read_sigma = -0.5: must be >= 0");
+    p.read_sigma = 0;
+    gain_cell_array fine("fine", p);  // tau 0 without leakage, an ideal DAC: a valid array
+    SC_TEST_EQUAL(fine.parameters().tokens, std::size_t{4});
+}
+
 }  // namespace
 
 int sc_main(int argc, char** argv)
@@ -427,5 +462,6 @@ int sc_main(int argc, char** argv)
                          {"dac", dac},
                          {"events", events},
                          {"leakage_long_run", leakage_long_run},
-                         {"mac_before_write_settles", mac_before_write_settles}});
+                         {"mac_before_write_settles", mac_before_write_settles},
+                         {"bad_params", bad_params}});
 }

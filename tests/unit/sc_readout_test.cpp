@@ -9,6 +9,9 @@
 #include <tlm_utils/simple_initiator_socket.h>
 
 #include "analog_payload.h"
+#include "attention_head.h"
+#include "config/head_config.h"
+#include "config/run_config.h"
 #include "readout.h"
 #include "sc_test_support.h"
 
@@ -69,12 +72,14 @@ private:
 
 readout::params params(std::size_t tiles, std::size_t width, combine_mode combine, output_clip clip)
 {
-    readout::params p;
+    // The default head's readout (scale 40, 32 levels, 15 ns + 10 ns), resized.
+    readout::params p = attention_head::readout_params(config::default_head_config(),
+                                                       config::energy_params().defaults(), 0);
     p.sub_tiles = tiles;
     p.width = width;
     p.combine = combine;
     p.clip = clip;
-    return p;  // scale 40, 32 levels, 15 ns + 10 ns
+    return p;
 }
 
 void simulate(const readout::params& p, std::function<void(tester&)> body)

@@ -104,7 +104,7 @@ const std::vector<std::uint8_t> visible = {1, 0, 1, 1};
 void chain()
 {
     const config::head_config c = small_tile();
-    const config::energy_config e;
+    const config::energy_config e = config::energy_params().defaults();
     const std::uint64_t seed = 42;
     sub_tile tile("tile", c, e, seed);
     // The oracle: the same three blocks, driven one by one as a controller would.
@@ -177,7 +177,7 @@ void chain()
 void deferred()
 {
     const config::head_config c = small_tile();
-    const config::energy_config e;
+    const config::energy_config e = config::energy_params().defaults();
     sub_tile now("now", c, e, 7), later("later", c, e, 7);
     compute_pool pool(1);
     driver d("driver", 8);
@@ -228,7 +228,7 @@ void deferred()
 void errors()
 {
     const config::head_config c = small_tile();
-    sub_tile tile("tile", c, config::energy_config{}, 1);
+    sub_tile tile("tile", c, config::energy_params().defaults(), 1);
     driver d("driver", 4);
     socket_t &query_s = d[0], &value_s = d[1];
     query_s.bind(tile.query_socket);
