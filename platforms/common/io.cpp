@@ -31,17 +31,6 @@ std::unique_ptr<atomic_file> open_atomic(const std::string& path)
 
 }  // namespace
 
-void write_file_atomic(const std::string& path, const std::function<void(std::ostream&)>& writer)
-{
-    const std::unique_ptr<atomic_file> file = open_atomic(path);  // removes its temporary if the writer throws
-    writer(file->stream());
-    try {
-        file->commit();
-    } catch (const std::exception& e) {
-        throw runtime_failure(e.what());
-    }
-}
-
 output_set::output_set(std::string dir, std::vector<std::string> known_names)
     : dir_(std::move(dir)), known_(std::move(known_names)), files_()
 {

@@ -25,9 +25,6 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-/// Write a file whole or not at all: into a temporary file beside it, then rename.
-void write_file_atomic(const std::string& path, const std::function<void(std::ostream&)>& writer);
-
 /// The files of one run, written under temporary names and committed together at the end, so
 /// that a failing run changes nothing in the folder: commit() writes, syncs and checks every file
 /// before it renames any (a full disk leaves the old set as it was). At commit, outputs of an

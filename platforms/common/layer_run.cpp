@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <stdexcept>
 
 #include <systemc>
 
@@ -81,17 +82,26 @@ void latency_meter::on_token(const token_result& r)
     end_[r.token] = std::max(end_[r.token], r.end);
 }
 
-json latency_meter::report(double clock_period_ns) const
+json latency_report(const std::vector<sc_time>& latencies)
 {
     double sum = 0, lo = 0, hi = 0;
-    for (std::size_t t = 0; t < end_.size(); ++t) {
-        const double ns = (end_[t] - start_[t]).to_seconds() * 1e9;
+    for (std::size_t t = 0; t < latencies.size(); ++t) {
+        const double ns = latencies[t].to_seconds() * 1e9;
         sum += ns;
         lo = t ? std::min(lo, ns) : ns;
         hi = t ? std::max(hi, ns) : ns;
     }
-    const double mean = end_.empty() ? 0.0 : sum / static_cast<double>(end_.size());
-    return {{"mean", mean}, {"min", lo}, {"max", hi}, {"mean_cycles", mean / clock_period_ns}};
+    return {{"mean", latencies.empty() ? 0.0 : sum / static_cast<double>(latencies.size())}, {"min", lo}, {"max", hi}};
+}
+
+json latency_meter::report(double clock_period_ns) const
+{
+    std::vector<sc_time> latencies(end_.size());
+    for (std::size_t t = 0; t < end_.size(); ++t)
+        latencies[t] = end_[t] - start_[t];
+    json report = latency_report(latencies);
+    report["mean_cycles"] = report["mean"].get<double>() / clock_period_ns;
+    return report;
 }
 
 late_starts late_starts_of(const std::vector<sc_time>& starts, const sc_time& period)
@@ -114,16 +124,6 @@ double latency_meter::throughput(double token_period_ns) const
     return static_cast<double>(start_.size() - 1) / (start_.back() - start_.front()).to_seconds();
 }
 
-/// energy.csv: the leading columns, one <component>_pj column per component, total_pj; streamed row by row.
-void write_csv_header(std::ostream& out, const std::vector<energy_ledger::column>& columns,
-                      const std::string& leading_columns)
-{
-    out << leading_columns;
-    for (const energy_ledger::column& c : columns)
-        out << "," << c.component << "_pj";
-    out << ",total_pj\n";
-}
-
 void write_attojoules(std::ostream& out, energy_ledger::attojoules aj)
 {
     // printf has no 128-bit integers: the whole picojoules digit by digit, then six decimals.
@@ -140,15 +140,46 @@ void write_attojoules(std::ostream& out, energy_ledger::attojoules aj)
     out << first << fraction;
 }
 
-void write_energy_columns(std::ostream& out, const energy_ledger::row& row)
+energy_csv::energy_csv(atomic_file& file, bool layer_column) : file_(file), layer_column_(layer_column), components_()
 {
-    for (const energy_ledger::attojoules aj : row.energy) {
-        out << ",";
-        write_attojoules(out, aj);
+}
+
+void energy_csv::write_header(const std::vector<energy_ledger::column>& columns)
+{
+    std::ostream& out = file_.stream();
+    out << (layer_column_ ? "token,layer" : "token");
+    for (const energy_ledger::column& c : columns) {
+        out << "," << c.component << "_pj";
+        components_.push_back(c.component);
     }
-    out << ",";
-    write_attojoules(out, row.total);
-    out << "\n";
+    out << ",total_pj\n";
+}
+
+void energy_csv::attach(energy_ledger& ledger, std::size_t layer)
+{
+    if (components_.empty()) {
+        write_header(ledger.columns());
+    } else {
+        std::vector<std::string> components;
+        for (const energy_ledger::column& c : ledger.columns())
+            components.push_back(c.component);
+        if (components != components_)
+            throw std::logic_error("energy.csv: layer " + std::to_string(layer) +
+                                   "'s ledger has other columns than the header's");
+    }
+    ledger.set_row_sink([this, layer](const energy_ledger::row& row) {
+        std::ostream& out = file_.stream();
+        out << row.token;
+        if (layer_column_)
+            out << "," << layer;
+        for (const energy_ledger::attojoules aj : row.energy) {
+            out << ",";
+            write_attojoules(out, aj);
+        }
+        out << ",";
+        write_attojoules(out, row.total);
+        out << "\n";
+    });
 }
 
 json energy_report(const std::vector<energy_ledger::column>& columns, const energy_ledger::amounts& sum,
@@ -216,12 +247,8 @@ layer_result simulate_layer(const layer_run& run)
         layer.add_observer(reference.get());
     }
 
-    atomic_file& energy_csv = run.outputs->add("energy.csv");
-    write_csv_header(energy_csv.stream(), layer.ledger.columns());
-    layer.ledger.set_row_sink([&](const energy_ledger::row& row) {
-        energy_csv.stream() << row.token;
-        write_energy_columns(energy_csv.stream(), row);
-    });
+    energy_csv csv(run.outputs->add("energy.csv"), false);
+    csv.attach(layer.ledger);
 
     std::unique_ptr<vcd_tracer> vcd;
     std::unique_ptr<timeline_tracer> timeline;
@@ -254,7 +281,7 @@ layer_result simulate_layer(const layer_run& run)
         throw runtime_failure("simulation ended after " + std::to_string(finished) + " of " + std::to_string(tokens) +
                               " tokens");
 
-    json files = {{"energy_csv", energy_csv.path()}};
+    json files = {{"energy_csv", run.outputs->path("energy.csv")}};
     if (vcd) {
         vcd->finish();
         files["trace_vcd"] = run.outputs->path("trace.vcd");

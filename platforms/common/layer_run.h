@@ -37,6 +37,10 @@ struct late_starts {
 /// Late starts of the tokens that started at `starts` (token t's slot: t x `period`).
 late_starts late_starts_of(const std::vector<sc_core::sc_time>& starts, const sc_core::sc_time& period);
 
+/// mean, min and max (ns) of per-token latencies (zeros when there are none): summary.json's
+/// latency figures of every platform.
+nlohmann::json latency_report(const std::vector<sc_core::sc_time>& latencies);
+
 /// Latency per token, from its start to the end of the slowest head.
 class latency_meter : public token_observer {
 public:
@@ -63,13 +67,27 @@ struct layer_result {
 nlohmann::json energy_report(const std::vector<energy_ledger::column>& columns, const energy_ledger::amounts& sum,
                              std::size_t rows);
 
-/// energy.csv's header: `leading_columns`, then <component>_pj for each component, then total_pj.
-void write_csv_header(std::ostream& out, const std::vector<energy_ledger::column>& columns,
-                      const std::string& leading_columns = "token");
 /// Whole attojoules as picojoules with six decimals: exact, so the columns add up to the total.
 void write_attojoules(std::ostream& out, energy_ledger::attojoules aj);
-/// The energy columns of an energy.csv row: ",<component>_pj"..., ",total_pj", newline.
-void write_energy_columns(std::ostream& out, const energy_ledger::row& row);
+
+/// energy.csv, the one writer of it: a header, then a row per token and ledger, streamed as each
+/// token closes: token (and layer, for a run of several layers), <component>_pj for each of the
+/// ledger's columns, total_pj.
+class energy_csv {
+public:
+    /// `layer_column`: the rows name the layer they come from.
+    energy_csv(atomic_file& file, bool layer_column);
+    /// Streams `ledger`'s rows; `layer` fills the layer column. The first ledger's columns make the
+    /// header; every further ledger must have the same columns (std::logic_error otherwise).
+    void attach(energy_ledger& ledger, std::size_t layer = 0);
+
+private:
+    void write_header(const std::vector<energy_ledger::column>& columns);
+
+    atomic_file& file_;
+    bool layer_column_;
+    std::vector<std::string> components_;  ///< the header's, once written
+};
 
 /// Write summary.json, commit every output of the run and print the summary.
 void finish_run(output_set& outputs, const layer_result& result, const std::string& out_dir);

@@ -184,18 +184,6 @@ std::unique_ptr<model::token_plan> make_plan(const platform::cli_options& option
     throw config_error("--mode: value '" + mode + "' is not allowed; allowed: eval, generate");
 }
 
-json latency_report(const std::vector<sc_time>& latencies)
-{
-    double sum = 0, lo = 0, hi = 0;
-    for (std::size_t t = 0; t < latencies.size(); ++t) {
-        const double ns = latencies[t].to_seconds() * 1e9;
-        sum += ns;
-        lo = t ? std::min(lo, ns) : ns;
-        hi = t ? std::max(hi, ns) : ns;
-    }
-    return {{"mean", latencies.empty() ? 0.0 : sum / static_cast<double>(latencies.size())}, {"min", lo}, {"max", hi}};
-}
-
 /// Whole-model energy per token: every layer's ledger summed (each layer has one row per token).
 json model_energy(const model::model_hardware& hw, bool full_window_only)
 {
@@ -312,17 +300,14 @@ json layer_summary(const attention_layer& layer, const platform::latency_meter& 
 }
 
 /// A latency meter per layer, and energy.csv rows (token, layer, components, total) from every ledger.
-std::vector<std::unique_ptr<platform::latency_meter>> attach_meters(model::model_hardware& hardware, atomic_file& csv)
+std::vector<std::unique_ptr<platform::latency_meter>> attach_meters(model::model_hardware& hardware,
+                                                                    platform::energy_csv& csv)
 {
     std::vector<std::unique_ptr<platform::latency_meter>> latency;
-    platform::write_csv_header(csv.stream(), hardware.layers.front()->ledger.columns(), "token,layer");
     for (std::size_t l = 0; l < hardware.layers.size(); ++l) {
         latency.push_back(std::make_unique<platform::latency_meter>());
         hardware.layers[l]->add_observer(latency.back().get());
-        hardware.layers[l]->ledger.set_row_sink([&csv, l](const energy_ledger::row& row) {
-            csv.stream() << row.token << "," << l;
-            platform::write_energy_columns(csv.stream(), row);
-        });
+        csv.attach(hardware.layers[l]->ledger, l);
     }
     return latency;
 }
@@ -334,7 +319,7 @@ void add_hardware_report(json& summary, const model::model_hardware& hardware, c
     summary["sub_tiles_per_head"] = head.sub_tiles();
     summary["token_period_ns"] = head.timing.token_period_ns;
     summary["decay_per_token"] = head.cell.leakage.tau_ns > 0 ? head.timing.token_period_ns / head.cell.leakage.tau_ns : 0.0;
-    summary["latency_per_token_ns"] = latency_report(hardware.token_latency());
+    summary["latency_per_token_ns"] = platform::latency_report(hardware.token_latency());
     summary["tokens_started_late"] = hardware.late_tokens();
     summary["energy_per_token_pj"] = {{"mean", model_energy(hardware, false)},
                                       {"full_window", model_energy(hardware, true)}};
@@ -361,7 +346,8 @@ void run(session& state, const platform::cli_options& options, const json& confi
     model::model_hardware hardware("model", m, head, config::parse_energy_config(config),
                                    config::parse_sim_threads(config), *plan);
     hardware.stop_when(platform::stop_requested);
-    const auto latency = attach_meters(hardware, outputs.add("energy.csv"));
+    platform::energy_csv csv(outputs.add("energy.csv"), true);
+    const auto latency = attach_meters(hardware, csv);
 
     const auto wall_start = std::chrono::steady_clock::now();
     run_simulation();

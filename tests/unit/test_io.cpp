@@ -159,51 +159,46 @@ TEST_CASE("write_matrix writes the top-left rows x cols as JSON", "[io]")
 }
 
 // ------------------------------------------------------------------------------------------------
-// write_file_atomic
+// atomic_file: every output of a run (output_set) is one
 
-TEST_CASE("write_file_atomic writes the whole file and replaces an old one", "[io]")
+/// Write `text` through an atomic_file and commit it, as output_set does for each of its files.
+void commit_text(const fs::path& path, const std::string& text)
+{
+    gcasim::atomic_file file(path.string());
+    file.stream() << text;
+    file.commit();
+}
+
+TEST_CASE("atomic_file writes the whole file and replaces an old one", "[io]")
 {
     const temp_dir dir;
     const fs::path file = dir.path() / "out.json";
-    write_file_atomic(file.string(), [](std::ostream& o) { o << "first\n"; });
+    commit_text(file, "first\n");
     CHECK(read_text(file) == "first\n");
     std::string big(1 << 20, 'x');
-    write_file_atomic(file.string(), [&](std::ostream& o) { o << big; });
+    commit_text(file, big);
     CHECK(read_text(file) == big);
     CHECK(dir.entries() == 1);  // no temporary file left
 }
 
-TEST_CASE("write_file_atomic into a missing folder fails as a runtime_failure", "[io]")
+TEST_CASE("atomic_file into a missing folder fails, naming the file", "[io]")
 {
     const temp_dir dir;
     const fs::path file = dir.path() / "no_such_folder" / "out.json";
-    CHECK_THROWS_AS(write_file_atomic(file.string(), [](std::ostream& o) { o << "x"; }), runtime_failure);
+    CHECK_THROWS_WITH(gcasim::atomic_file(file.string()), Catch::Contains(file.string()));
     CHECK_FALSE(fs::exists(file));
 }
 
-TEST_CASE("write_file_atomic: a throwing writer leaves the old file intact", "[io]")
+TEST_CASE("an atomic_file never committed leaves the old file intact and no temporary", "[io]")
 {
     const temp_dir dir;
     const fs::path file = dir.path() / "out.json";
-    write_file_atomic(file.string(), [](std::ostream& o) { o << "old content\n"; });
-    CHECK_THROWS_WITH(write_file_atomic(file.string(),
-                                        [](std::ostream& o) {
-                                            o << "half of the new";
-                                            throw std::runtime_error("writer failed");
-                                        }),
-                      "writer failed");
+    commit_text(file, "old content\n");
+    {
+        gcasim::atomic_file unfinished(file.string());  // a run that fails before its commit
+        unfinished.stream() << "half of the new";
+    }
     CHECK(read_text(file) == "old content\n");
-}
-
-TEST_CASE("write_file_atomic leaves no temporary file when the writer throws", "[io]")
-{
-    const temp_dir dir;
-    const fs::path file = dir.path() / "out.json";
-    write_file_atomic(file.string(), [](std::ostream& o) { o << "old content\n"; });
-    CHECK_THROWS(write_file_atomic(file.string(), [](std::ostream& o) {
-        o << "half of the new";
-        throw std::runtime_error("writer failed");
-    }));
     std::string leftovers;
     for (const auto& entry : fs::directory_iterator(dir.path()))
         if (entry.path() != file)
