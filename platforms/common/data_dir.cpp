@@ -21,14 +21,27 @@ fs::path data_dir()
     return (binary.parent_path() / ".." / "share" / "gcasim").lexically_normal();
 }
 
+namespace {
+
+/// `dir` with links resolved, so that a build tree names the checkout's own folders (its
+/// share/gcasim entries are links); as it is when it cannot be resolved (the error comes when read).
+fs::path resolved(const fs::path& dir)
+{
+    std::error_code error;
+    const fs::path real = fs::weakly_canonical(dir, error);
+    return error ? dir : real;
+}
+
+}  // namespace
+
 fs::path config_dir()
 {
-    return data_dir() / "configs";
+    return resolved(data_dir() / "configs");
 }
 
 fs::path models_dir()
 {
-    return data_dir() / "models";
+    return resolved(data_dir() / "models");
 }
 
 }  // namespace gcasim::platform

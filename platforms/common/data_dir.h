@@ -15,10 +15,10 @@ inline constexpr const char* data_dir_variable = "GCASIM_DATA_DIR";
 /// Throws std::runtime_error when the binary's own path cannot be read (/proc/self/exe).
 std::filesystem::path data_dir();
 
-/// data_dir()/configs: the platforms' default JSON configs.
+/// data_dir()/configs, links resolved: the platforms' default JSON configs.
 std::filesystem::path config_dir();
 
-/// data_dir()/models: the trained language models, one folder per variant.
+/// data_dir()/models, links resolved: the trained language models, one folder per variant.
 std::filesystem::path models_dir();
 
 }  // namespace gcasim::platform

@@ -31,6 +31,14 @@ std::unique_ptr<atomic_file> open_atomic(const std::string& path)
 
 }  // namespace
 
+std::vector<std::string> output_set::names() const
+{
+    std::vector<std::string> names;
+    for (const auto& file : files_)
+        names.push_back(file.first);
+    return names;
+}
+
 output_set::output_set(std::string dir, std::vector<std::string> known_names)
     : dir_(std::move(dir)), known_(std::move(known_names)), files_()
 {

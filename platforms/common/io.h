@@ -35,6 +35,8 @@ public:
     output_set(std::string dir, std::vector<std::string> known_names);
     atomic_file& add(const std::string& name);
     std::string path(const std::string& name) const { return dir_ + "/" + name; }
+    /// The names added so far, in order.
+    std::vector<std::string> names() const;
     void commit();
 
 private:

@@ -182,29 +182,65 @@ void energy_csv::attach(energy_ledger& ledger, std::size_t layer)
     });
 }
 
-json energy_report(const std::vector<energy_ledger::column>& columns, const energy_ledger::amounts& sum,
-                   std::size_t rows)
+namespace {
+
+/// The paper's breakdown, in the order the summaries print it.
+constexpr const char* published_parts[] = {"qk", "pv", "digital", "dac", "refresh"};
+
+}  // namespace
+
+std::optional<energy_figures> mean_energy(const std::vector<energy_ledger::column>& columns,
+                                          const energy_ledger::amounts& sum, std::size_t rows)
 {
     if (rows == 0)
-        return nullptr;
-    json components, parts = {{"qk", 0.0}, {"pv", 0.0}, {"digital", 0.0}, {"dac", 0.0}, {"refresh", 0.0}};
+        return std::nullopt;
+    energy_figures figures;
+    for (const char* part : published_parts)
+        figures.parts[part] = 0.0;
     energy_ledger::attojoules total = 0;
     for (std::size_t c = 0; c < columns.size(); ++c) {
         const double pj = energy_ledger::to_pj(sum[c]) / static_cast<double>(rows);
-        components[columns[c].component] = pj;
-        parts[columns[c].part] = parts.value(columns[c].part, 0.0) + pj;
+        figures.components.emplace_back(columns[c].component, pj);
+        figures.parts[columns[c].part] += pj;
         energy_ledger::add(total, sum[c]);
     }
-    components["total"] = energy_ledger::to_pj(total) / static_cast<double>(rows);
-    components["parts"] = parts;
-    return components;
+    figures.total = energy_ledger::to_pj(total) / static_cast<double>(rows);
+    return figures;
+}
+
+json energy_figures::to_json() const
+{
+    json j;
+    for (const auto& [component, pj] : components)
+        j[component] = pj;
+    j["total"] = total;
+    j["parts"] = parts;
+    return j;
+}
+
+json energy_json(const std::optional<energy_figures>& figures)
+{
+    return figures ? figures->to_json() : json(nullptr);
+}
+
+json energy_report(const std::vector<energy_ledger::column>& columns, const energy_ledger::amounts& sum,
+                   std::size_t rows)
+{
+    return energy_json(mean_energy(columns, sum, rows));
+}
+
+void print_energy_parts(const energy_figures& energy)
+{
+    for (const char* part : published_parts)
+        std::printf("    %-8s %10.1f pJ  %5.1f %%\n", part, energy.parts.at(part),
+                    100.0 * energy.parts.at(part) / energy.total);
 }
 
 void finish_run(output_set& outputs, const layer_result& result, const std::string& out_dir)
 {
     outputs.add("summary.json").stream() << result.summary.dump(2) << "\n";
     outputs.commit();
-    print_summary(result, out_dir);
+    print_summary(result.figures, outputs, out_dir);
 }
 
 std::vector<std::string> run_output_names()
@@ -291,9 +327,26 @@ layer_result simulate_layer(const layer_run& run)
         files["timeline"] = run.outputs->path("timeline.json");
     }
 
+    run_figures figures;
+    figures.platform = run.platform;
+    figures.heads = heads;
+    figures.tokens = finished;
+    figures.window = head.window;
+    figures.sub_tiles_per_head = head.sub_tiles();
+    figures.clock_period_ns = head.timing.clock_period_ns;
+    figures.token_period_ns = head.timing.token_period_ns;
+    const json latency_ns = latency.report(head.timing.clock_period_ns);
+    figures.latency_ns = latency_ns["mean"].get<double>();
+    figures.latency_cycles = latency_ns["mean_cycles"].get<double>();
+    figures.mean_energy = mean_energy(layer.ledger.columns(), layer.ledger.sum_all(), layer.ledger.rows());
+    figures.full_window_tokens = layer.ledger.full_window_rows();
+    figures.full_window_energy =
+        mean_energy(layer.ledger.columns(), layer.ledger.sum_full_window(), figures.full_window_tokens);
+    figures.timing = timing_now(finished, wall_s);
+    figures.late = latency.lateness(sc_time(head.timing.token_period_ns, SC_NS));
+
     json summary = run_summary(run.platform, options, config, finished, wall_s);
     summary["interrupted"] = interrupted;
-    const json latency_ns = latency.report(head.timing.clock_period_ns);
     summary["heads"] = heads;
     summary["threads"] = threads;
     summary["sub_tiles_per_head"] = head.sub_tiles();
@@ -303,10 +356,9 @@ layer_result simulate_layer(const layer_run& run)
     summary["latency_per_token_cycles"] = latency_ns["mean_cycles"];
     summary["latency_ns"] = latency_ns;
     summary["throughput_tokens_per_s"] = latency.throughput(head.timing.token_period_ns);
-    const std::size_t full = layer.ledger.full_window_rows();
-    summary["energy_per_token_pj"] = {{"mean", energy_report(layer.ledger.columns(), layer.ledger.sum_all(), layer.ledger.rows())},
-                                      {"full_window", energy_report(layer.ledger.columns(), layer.ledger.sum_full_window(), full)},
-                                      {"full_window_tokens", full}};
+    summary["energy_per_token_pj"] = {{"mean", energy_json(figures.mean_energy)},
+                                      {"full_window", energy_json(figures.full_window_energy)},
+                                      {"full_window_tokens", figures.full_window_tokens}};
     std::size_t late = 0;
     for (const auto& h : layer.heads)
         late = std::max(late, h->controller.late_tokens());
@@ -314,7 +366,7 @@ layer_result simulate_layer(const layer_run& run)
     if (reference)
         summary["output_error"] = reference->report();
     summary["files"] = files;
-    return {summary, latency.lateness(sc_time(head.timing.token_period_ns, SC_NS))};
+    return {summary, figures};
 }
 
 void print_late_starts(const late_starts& late, std::size_t tokens, double token_period_ns)
@@ -325,34 +377,25 @@ void print_late_starts(const late_starts& late, std::size_t tokens, double token
                     late.worst.to_seconds() * 1e9);
 }
 
-void print_summary(const layer_result& result, const std::string& out_dir)
+void print_summary(const run_figures& f, const output_set& outputs, const std::string& out_dir)
 {
-    const json& s = result.summary;
-    const json& energy = s["energy_per_token_pj"];
-    const bool full = !energy["full_window"].is_null();
-    const json& e = full ? energy["full_window"] : energy["mean"];
-    const double heads = s["heads"].get<double>();
-    std::printf("%s: %zu head(s) x %zu tokens, window %d, %d sub-tile(s) per head\n", s["platform"].get<std::string>().c_str(),
-                s["heads"].get<std::size_t>(), s["tokens"].get<std::size_t>(), s["config"]["window"].get<int>(),
-                s["sub_tiles_per_head"].get<int>());
-    std::printf("  latency per token   %.1f ns (%.0f cycles of %.3g ns), token period %.1f ns\n",
-                s["latency_per_token_ns"].get<double>(), s["latency_per_token_cycles"].get<double>(),
-                s["clock_period_ns"].get<double>(), s["token_period_ns"].get<double>());
-    print_late_starts(result.late, s["tokens"].get<std::size_t>(), s["token_period_ns"].get<double>());
-    std::printf("  energy per token    %.1f pJ (%s%s), %.1f pJ per head\n", e["total"].get<double>(),
-                full ? "full window, " : "mean, window not full", full ? (std::to_string(energy["full_window_tokens"].get<int>()) + " tokens").c_str() : "",
-                e["total"].get<double>() / heads);
-    for (const char* part : {"qk", "pv", "digital", "dac", "refresh"})
-        std::printf("    %-8s %10.1f pJ  %5.1f %%\n", part, e["parts"][part].get<double>(),
-                    100.0 * e["parts"][part].get<double>() / e["total"].get<double>());
-    std::printf("  simulated %.1f ns in %.3f s wall (%.0f tokens/s)\n", s["simulated_time_ns"].get<double>(),
-                s["wall_time_s"].get<double>(), s["tokens_per_second"].get<double>());
-    std::printf("  outputs in %s/: summary.json", out_dir.c_str());
-    for (const auto& [key, path] : s["files"].items()) {
-        const std::string p = path.get<std::string>();
-        std::printf(", %s", p.substr(p.find_last_of('/') + 1).c_str());
+    std::printf("%s: %zu head(s) x %zu tokens, window %d, %d sub-tile(s) per head\n", f.platform.c_str(), f.heads,
+                f.tokens, f.window, f.sub_tiles_per_head);
+    std::printf("  latency per token   %.1f ns (%.0f cycles of %.3g ns), token period %.1f ns\n", f.latency_ns,
+                f.latency_cycles, f.clock_period_ns, f.token_period_ns);
+    print_late_starts(f.late, f.tokens, f.token_period_ns);
+    const bool full = f.full_window_energy.has_value();
+    if (const std::optional<energy_figures>& e = full ? f.full_window_energy : f.mean_energy) {
+        const std::string basis =
+            full ? "full window, " + std::to_string(f.full_window_tokens) + " tokens" : "mean, window not full";
+        std::printf("  energy per token    %.1f pJ (%s), %.1f pJ per head\n", e->total, basis.c_str(),
+                    e->total / static_cast<double>(f.heads));
+        print_energy_parts(*e);
+    } else {
+        std::printf("  energy per token    none: no token finished\n");
     }
-    std::printf("\n");
+    print_timing(f.timing);
+    print_outputs(outputs, out_dir);
 }
 
 }  // namespace gcasim::platform

@@ -3,7 +3,10 @@
 // head and layer platforms so that both report the same way.
 #pragma once
 
+#include <map>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -14,6 +17,7 @@
 #include "head_monitor.h"
 #include "io.h"
 #include "platform_cli.h"
+#include "run_support.h"
 #include "token_stream.h"
 
 namespace gcasim::platform {
@@ -56,16 +60,44 @@ private:
     std::vector<sc_core::sc_time> start_, end_;
 };
 
-/// What simulate_layer returns: summary.json's content, and the late starts for the stdout summary.
-struct layer_result {
-    nlohmann::json summary;
+/// Mean energy per row of a ledger (pJ): by component, by published part, and the total.
+struct energy_figures {
+    std::vector<std::pair<std::string, double>> components;  ///< in the ledger's column order
+    std::map<std::string, double> parts;  ///< qk, pv, digital, dac, refresh (and any other part published)
+    double total = 0;
+    /// {component: pJ, ..., "total": pJ, "parts": {part: pJ}}: summary.json's form.
+    nlohmann::json to_json() const;
+};
+
+/// Absent when there are no rows.
+std::optional<energy_figures> mean_energy(const std::vector<energy_ledger::column>& columns,
+                                          const energy_ledger::amounts& sum, std::size_t rows);
+/// An energy_figures as summary.json holds it; null when absent.
+nlohmann::json energy_json(const std::optional<energy_figures>& figures);
+/// mean_energy as summary.json holds it; null when there are no rows.
+nlohmann::json energy_report(const std::vector<energy_ledger::column>& columns, const energy_ledger::amounts& sum,
+                             std::size_t rows);
+
+/// "    qk  ... pJ  ... %" for each published part of the paper's breakdown, on stdout.
+void print_energy_parts(const energy_figures& energy);
+
+/// What a layer run prints, typed: the values summary.json holds.
+struct run_figures {
+    std::string platform;
+    std::size_t heads = 0, tokens = 0;
+    int window = 0, sub_tiles_per_head = 0;
+    double latency_ns = 0, latency_cycles = 0, clock_period_ns = 0, token_period_ns = 0;
+    std::optional<energy_figures> mean_energy, full_window_energy;
+    std::size_t full_window_tokens = 0;
+    run_timing timing;
     late_starts late;
 };
 
-/// Mean energy per row by component (pJ), with "total" and "parts" (qk, pv, digital, dac, refresh);
-/// null when there are no rows.
-nlohmann::json energy_report(const std::vector<energy_ledger::column>& columns, const energy_ledger::amounts& sum,
-                             std::size_t rows);
+/// What simulate_layer returns: summary.json's content, and the figures of the stdout summary.
+struct layer_result {
+    nlohmann::json summary;
+    run_figures figures;
+};
 
 /// Whole attojoules as picojoules with six decimals: exact, so the columns add up to the total.
 void write_attojoules(std::ostream& out, energy_ledger::attojoules aj);
@@ -101,7 +133,7 @@ std::vector<std::string> run_output_names();
 layer_result simulate_layer(const layer_run& run);
 
 /// The human-readable summary on stdout.
-void print_summary(const layer_result& result, const std::string& out_dir);
+void print_summary(const run_figures& figures, const output_set& outputs, const std::string& out_dir);
 
 /// A stdout line when tokens started late (how many of `tokens`, the worst delay); nothing otherwise.
 void print_late_starts(const late_starts& late, std::size_t tokens, double token_period_ns);

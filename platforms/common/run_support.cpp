@@ -168,17 +168,41 @@ std::vector<token_stream> load_layer_inputs(const cli_options& options, const js
     return streams;
 }
 
+run_timing timing_now(std::size_t tokens, double wall_time_s)
+{
+    return {sc_core::sc_time_stamp() / sc_core::sc_time(1, sc_core::SC_NS), wall_time_s,
+            wall_time_s > 0 ? static_cast<double>(tokens) / wall_time_s : 0.0};
+}
+
+void print_timing(const run_timing& timing)
+{
+    std::printf("  simulated %.1f ns in %.3f s wall (%.0f tokens/s)\n", timing.simulated_ns, timing.wall_s,
+                timing.tokens_per_s);
+}
+
+void print_outputs(const output_set& outputs, const std::string& out_dir)
+{
+    std::vector<std::string> names = outputs.names();
+    names.erase(std::remove(names.begin(), names.end(), "summary.json"), names.end());
+    std::sort(names.begin(), names.end());
+    std::printf("  outputs in %s/: summary.json", out_dir.c_str());
+    for (const std::string& name : names)
+        std::printf(", %s", name.c_str());
+    std::printf("\n");
+}
+
 json run_summary(const std::string& platform, const cli_options& options, const json& config, std::size_t tokens,
                  double wall_time_s)
 {
+    const run_timing timing = timing_now(tokens, wall_time_s);
     json s;
     s["platform"] = platform;
     s["tokens"] = tokens;
     s["seed"] = options.seed;
     s["input"] = options.input_file.empty() ? "random" : options.input_file;
-    s["simulated_time_ns"] = sc_core::sc_time_stamp() / sc_core::sc_time(1, sc_core::SC_NS);
-    s["wall_time_s"] = wall_time_s;
-    s["tokens_per_second"] = wall_time_s > 0 ? static_cast<double>(tokens) / wall_time_s : 0.0;
+    s["simulated_time_ns"] = timing.simulated_ns;
+    s["wall_time_s"] = timing.wall_s;
+    s["tokens_per_second"] = timing.tokens_per_s;
     s["config"] = config;
     return s;
 }

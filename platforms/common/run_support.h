@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "config/head_config.h"
+#include "io.h"
 #include "platform_cli.h"
 #include "token_stream.h"
 
@@ -50,6 +51,19 @@ void out_of_memory_as_failure(const std::function<void()>& body);
 
 /// Keep the first `tokens` rows of a stream (error if it has fewer).
 void truncate_stream(token_stream& stream, std::size_t tokens, const std::string& what);
+
+/// How long a run took: simulated time (now) and wall time, and the wall-clock rate.
+struct run_timing {
+    double simulated_ns = 0;
+    double wall_s = 0;
+    double tokens_per_s = 0;  ///< 0 when no wall time was measured
+};
+run_timing timing_now(std::size_t tokens, double wall_time_s);
+
+/// "  simulated ... ns in ... s wall (... tokens/s)" on stdout.
+void print_timing(const run_timing& timing);
+/// "  outputs in DIR/: summary.json, ..." on stdout: the run's files, summary.json first, the others by name.
+void print_outputs(const output_set& outputs, const std::string& out_dir);
 
 /// platform, tokens, seed, input, simulated_time_ns (now), wall_time_s, tokens_per_second, config.
 nlohmann::json run_summary(const std::string& platform, const cli_options& options, const nlohmann::json& config,

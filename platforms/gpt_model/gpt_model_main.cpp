@@ -185,7 +185,7 @@ std::unique_ptr<model::token_plan> make_plan(const platform::cli_options& option
 }
 
 /// Whole-model energy per token: every layer's ledger summed (each layer has one row per token).
-json model_energy(const model::model_hardware& hw, bool full_window_only)
+std::optional<platform::energy_figures> model_energy(const model::model_hardware& hw, bool full_window_only)
 {
     const std::vector<energy_ledger::column>& columns = hw.layers.front()->ledger.columns();
     energy_ledger::amounts sum(columns.size(), 0);
@@ -196,28 +196,65 @@ json model_energy(const model::model_hardware& hw, bool full_window_only)
             sum[c] += part[c];
         rows = full_window_only ? layer->ledger.full_window_rows() : layer->ledger.rows();
     }
-    return platform::energy_report(columns, sum, rows);
+    return platform::mean_energy(columns, sum, rows);
 }
 
-json eval_report(const model::eval_plan& plan, const model::char_model& m, bool trained_numerics)
+/// The eval figures: what summary.json's "eval" holds and stdout prints.
+struct eval_figures {
+    std::size_t predictions = 0, unknown_characters = 0;
+    double loss = 0;  ///< nats per character
+    bool config_matches_training = false;
+    std::optional<double> pytorch_loss;  ///< the export's reference at this N, when the config is the trained one
+
+    double bits_per_char() const { return loss / std::log(2.0); }
+    double perplexity() const { return std::exp(loss); }
+    double relative_gap() const { return (loss - *pytorch_loss) / *pytorch_loss; }
+
+    json to_json() const
+    {
+        json report = {{"predictions", predictions},
+                       {"loss_nats_per_char", loss},
+                       {"bits_per_char", bits_per_char()},
+                       {"perplexity", perplexity()},
+                       {"unknown_characters", unknown_characters},
+                       {"config_matches_training", config_matches_training}};
+        if (pytorch_loss) {
+            report["pytorch_loss"] = *pytorch_loss;
+            report["relative_gap"] = relative_gap();
+        }
+        return report;
+    }
+};
+
+eval_figures eval_report(const model::eval_plan& plan, const model::char_model& m, bool trained_numerics)
 {
-    const double loss = plan.mean_loss();
-    json report = {{"predictions", plan.losses().size()},
-                   {"loss_nats_per_char", loss},
-                   {"bits_per_char", loss / std::log(2.0)},
-                   {"perplexity", std::exp(loss)},
-                   {"unknown_characters", plan.unknown_characters()},
-                   {"config_matches_training", trained_numerics}};
+    eval_figures e;
+    e.predictions = plan.losses().size();
+    e.unknown_characters = plan.unknown_characters();
+    e.loss = plan.mean_loss();
+    e.config_matches_training = trained_numerics;
     // The reference applies: char_model::load accepts only the binary.sha256 it was measured with.
     const json& reference = m.header().value("reference_eval", json::object());
-    const std::string n = std::to_string(plan.losses().size());
-    if (trained_numerics && reference.contains("losses") && reference["losses"].contains(n)) {
-        const double torch_loss = reference["losses"][n].get<double>();
-        report["pytorch_loss"] = torch_loss;
-        report["relative_gap"] = (loss - torch_loss) / torch_loss;
-    }
-    return report;
+    const std::string n = std::to_string(e.predictions);
+    if (trained_numerics && reference.contains("losses") && reference["losses"].contains(n))
+        e.pytorch_loss = reference["losses"][n].get<double>();
+    return e;
 }
+
+/// What gpt_model prints, typed: the values summary.json holds.
+struct model_figures {
+    std::string attention, dir;
+    std::size_t layers = 0, heads = 0, tokens = 0;
+    int window = 0, sub_tiles_per_head = 0;
+    std::optional<eval_figures> eval;    ///< --mode eval
+    std::size_t unknown_characters = 0;  ///< of the text (eval) or the prompt (generate)
+    double latency_ns = 0, token_period_ns = 0;
+    std::vector<double> layer_latency_ns;
+    std::vector<std::optional<platform::energy_figures>> layer_energy;  ///< mean per token
+    std::optional<platform::energy_figures> energy;                     ///< the whole model's, mean per token
+    platform::run_timing timing;
+    platform::late_starts late;
+};
 
 void write_outputs(platform::output_set& outputs, const model::token_plan& plan, const std::string& mode)
 {
@@ -249,54 +286,53 @@ platform::late_starts model_late_starts(const model::model_hardware& hardware, c
     return platform::late_starts_of(starts, period);
 }
 
-void print_model_summary(const json& s, const std::string& out_dir, const platform::late_starts& late)
+void print_model_summary(const model_figures& f, const platform::output_set& outputs, const std::string& out_dir)
 {
-    const json& m = s["model"];
-    std::printf("gpt_model: %s model (%s), %d layers x %d heads, window %d, %d sub-tile(s) per head\n",
-                m["attention"].get<std::string>().c_str(), m["dir"].get<std::string>().c_str(), m["layers"].get<int>(),
-                m["heads"].get<int>(), s["config"]["window"].get<int>(), s["sub_tiles_per_head"].get<int>());
-    if (s.contains("eval")) {
-        const json& e = s["eval"];
+    std::printf("gpt_model: %s model (%s), %zu layers x %zu heads, window %d, %d sub-tile(s) per head\n",
+                f.attention.c_str(), f.dir.c_str(), f.layers, f.heads, f.window, f.sub_tiles_per_head);
+    if (f.eval) {
         std::printf("  eval: %zu predictions, loss %.5f nats/char (%.4f bits/char), perplexity %.3f",
-                    e["predictions"].get<std::size_t>(), e["loss_nats_per_char"].get<double>(),
-                    e["bits_per_char"].get<double>(), e["perplexity"].get<double>());
-        if (e.contains("pytorch_loss"))
-            std::printf("; PyTorch %.5f (gap %+.3f %%)", e["pytorch_loss"].get<double>(),
-                        100 * e["relative_gap"].get<double>());
+                    f.eval->predictions, f.eval->loss, f.eval->bits_per_char(), f.eval->perplexity());
+        if (f.eval->pytorch_loss)
+            std::printf("; PyTorch %.5f (gap %+.3f %%)", *f.eval->pytorch_loss, 100 * f.eval->relative_gap());
         std::printf("\n");
     }
-    const json& input = s.contains("eval") ? s["eval"] : s["generate"];
-    if (input["unknown_characters"] != 0)
+    if (f.unknown_characters != 0)
         std::printf("  note: %zu character(s) of the %s are outside the model's vocabulary: read as its unknown token\n",
-                    input["unknown_characters"].get<std::size_t>(), s.contains("eval") ? "text" : "prompt");
-    const json& layers = s["per_layer"];
-    std::printf("  latency per token   %.1f ns of attention (", s["latency_per_token_ns"]["mean"].get<double>());
-    for (std::size_t l = 0; l < layers.size(); ++l)
-        std::printf("%s%.1f", l ? " + " : "", layers[l]["latency_per_token_ns"].get<double>());
-    std::printf(" ns), token period %.1f ns\n", s["token_period_ns"].get<double>());
-    platform::print_late_starts(late, s["tokens"].get<std::size_t>(), s["token_period_ns"].get<double>());
-    const json& energy = s["energy_per_token_pj"]["mean"];
-    std::printf("  energy per token    %.1f pJ (mean over tokens; per layer", energy["total"].get<double>());
-    for (std::size_t l = 0; l < layers.size(); ++l)
-        std::printf(" %.1f", layers[l]["energy_per_token_pj"]["mean"]["total"].get<double>());
-    std::printf(")\n");
-    for (const char* part : {"qk", "pv", "digital", "dac", "refresh"})
-        std::printf("    %-8s %10.1f pJ  %5.1f %%\n", part, energy["parts"][part].get<double>(),
-                    100.0 * energy["parts"][part].get<double>() / energy["total"].get<double>());
-    std::printf("  simulated %.1f ns in %.3f s wall (%.0f tokens/s)\n", s["simulated_time_ns"].get<double>(),
-                s["wall_time_s"].get<double>(), s["tokens_per_second"].get<double>());
-    std::printf("  outputs in %s/: summary.json, energy.csv, output.json\n", out_dir.c_str());
+                    f.unknown_characters, f.eval ? "text" : "prompt");
+    std::printf("  latency per token   %.1f ns of attention (", f.latency_ns);
+    for (std::size_t l = 0; l < f.layer_latency_ns.size(); ++l)
+        std::printf("%s%.1f", l ? " + " : "", f.layer_latency_ns[l]);
+    std::printf(" ns), token period %.1f ns\n", f.token_period_ns);
+    platform::print_late_starts(f.late, f.tokens, f.token_period_ns);
+    if (f.energy) {
+        std::printf("  energy per token    %.1f pJ (mean over tokens; per layer", f.energy->total);
+        for (const auto& layer : f.layer_energy)
+            std::printf(" %.1f", layer ? layer->total : 0.0);
+        std::printf(")\n");
+        platform::print_energy_parts(*f.energy);
+    } else {
+        std::printf("  energy per token    none: no token finished\n");
+    }
+    platform::print_timing(f.timing);
+    platform::print_outputs(outputs, out_dir);
 }
 
-json layer_summary(const attention_layer& layer, const platform::latency_meter& latency, double clock_period_ns)
+/// summary.json's per_layer entry of a layer; its latency and mean energy per token into the figures.
+json layer_summary(const attention_layer& layer, const platform::latency_meter& latency, double clock_period_ns,
+                   model_figures& figures)
 {
     const json l = latency.report(clock_period_ns);
+    const auto& ledger = layer.ledger;
+    const std::optional<platform::energy_figures> mean = platform::mean_energy(ledger.columns(), ledger.sum_all(), ledger.rows());
+    figures.layer_latency_ns.push_back(l["mean"].get<double>());
+    figures.layer_energy.push_back(mean);
     return {{"latency_per_token_ns", l["mean"]},
             {"latency_ns", l},
             {"energy_per_token_pj",
-             {{"mean", platform::energy_report(layer.ledger.columns(), layer.ledger.sum_all(), layer.ledger.rows())},
-              {"full_window", platform::energy_report(layer.ledger.columns(), layer.ledger.sum_full_window(), layer.ledger.full_window_rows())},
-              {"full_window_tokens", layer.ledger.full_window_rows()}}}};
+             {{"mean", platform::energy_json(mean)},
+              {"full_window", platform::energy_report(ledger.columns(), ledger.sum_full_window(), ledger.full_window_rows())},
+              {"full_window_tokens", ledger.full_window_rows()}}}};
 }
 
 /// A latency meter per layer, and energy.csv rows (token, layer, components, total) from every ledger.
@@ -312,20 +348,29 @@ std::vector<std::unique_ptr<platform::latency_meter>> attach_meters(model::model
     return latency;
 }
 
-/// Timing and energy of the whole model's attention and of each layer.
-void add_hardware_report(json& summary, const model::model_hardware& hardware, const config::head_config& head,
+/// Timing and energy of the whole model's attention and of each layer, into summary.json and the figures.
+void add_hardware_report(json& summary, model_figures& figures, const model::model_hardware& hardware,
+                         const config::head_config& head,
                          const std::vector<std::unique_ptr<platform::latency_meter>>& latency)
 {
+    figures.window = head.window;
+    figures.sub_tiles_per_head = head.sub_tiles();
+    figures.token_period_ns = head.timing.token_period_ns;
+    figures.late = model_late_starts(hardware, head);
     summary["sub_tiles_per_head"] = head.sub_tiles();
     summary["token_period_ns"] = head.timing.token_period_ns;
     summary["decay_per_token"] = head.cell.leakage.tau_ns > 0 ? head.timing.token_period_ns / head.cell.leakage.tau_ns : 0.0;
-    summary["latency_per_token_ns"] = platform::latency_report(hardware.token_latency());
+    const json latency_ns = platform::latency_report(hardware.token_latency());
+    figures.latency_ns = latency_ns["mean"].get<double>();
+    summary["latency_per_token_ns"] = latency_ns;
     summary["tokens_started_late"] = hardware.late_tokens();
-    summary["energy_per_token_pj"] = {{"mean", model_energy(hardware, false)},
-                                      {"full_window", model_energy(hardware, true)}};
+    figures.energy = model_energy(hardware, false);
+    summary["energy_per_token_pj"] = {{"mean", platform::energy_json(figures.energy)},
+                                      {"full_window", platform::energy_json(model_energy(hardware, true))}};
     summary["per_layer"] = json::array();
     for (std::size_t l = 0; l < hardware.layers.size(); ++l)
-        summary["per_layer"].push_back(layer_summary(*hardware.layers[l], *latency[l], head.timing.clock_period_ns));
+        summary["per_layer"].push_back(
+            layer_summary(*hardware.layers[l], *latency[l], head.timing.clock_period_ns, figures));
 }
 
 void run(session& state, const platform::cli_options& options, const json& config)
@@ -362,21 +407,34 @@ void run(session& state, const platform::cli_options& options, const json& confi
                         {"heads", m.shape().heads}, {"trained_window", m.shape().window},
                         {"binary_sha256", m.header()["binary"]["sha256"]},
                         {"trained_config", state.derived}};
-    add_hardware_report(summary, hardware, head, latency);
+    model_figures figures;
+    figures.attention = m.shape().attention;
+    figures.dir = m.dir();
+    figures.layers = m.shape().layers;
+    figures.heads = m.shape().heads;
+    figures.tokens = hardware.tokens_done();
+    figures.timing = platform::timing_now(hardware.tokens_done(), wall_s);
+    add_hardware_report(summary, figures, hardware, head, latency);
     const bool trained_numerics = matches_training(config, state.derived);
-    if (mode == "eval")
-        summary["eval"] = eval_report(static_cast<const model::eval_plan&>(*plan), m, trained_numerics);
-    else
+    const std::string generated =
+        mode == "eval" ? "" : model::encode_utf8(static_cast<const model::generate_plan&>(*plan).generated());
+    if (mode == "eval") {
+        figures.eval = eval_report(static_cast<const model::eval_plan&>(*plan), m, trained_numerics);
+        figures.unknown_characters = figures.eval->unknown_characters;
+        summary["eval"] = figures.eval->to_json();
+    } else {
+        figures.unknown_characters = static_cast<const model::generate_plan&>(*plan).unknown_characters();
         summary["generate"] = {{"prompt", options.extra.at("prompt")},
-                               {"unknown_characters", static_cast<const model::generate_plan&>(*plan).unknown_characters()},
-                               {"generated", model::encode_utf8(static_cast<const model::generate_plan&>(*plan).generated())}};
+                               {"unknown_characters", figures.unknown_characters},
+                               {"generated", generated}};
+    }
     summary["files"] = {{"energy_csv", outputs.path("energy.csv")}, {"output", outputs.path("output.json")}};
     write_outputs(outputs, *plan, mode);
     outputs.add("summary.json").stream() << summary.dump(2) << "\n";
     outputs.commit();
     if (mode == "generate")
-        std::cout << options.extra.at("prompt") << summary["generate"]["generated"].get<std::string>() << "\n";
-    print_model_summary(summary, options.out_dir, model_late_starts(hardware, head));
+        std::cout << options.extra.at("prompt") << generated << "\n";
+    print_model_summary(figures, outputs, options.out_dir);
 }
 
 }  // namespace

@@ -15,6 +15,7 @@ build=$(cd "${1:?build dir}" && pwd -P)
 source_dir=$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' "$build/CMakeCache.txt")
 source_dir=$(cd "$source_dir" && pwd -P)
 work=$(mktemp -d "${TMPDIR:-/tmp}/gcasim_install.XXXXXX")
+work=$(cd "$work" && pwd -P)
 fail() { echo "FAIL: $* (files kept in $work)" >&2; exit 1; }
 # names TEXT: stdin holds TEXT, whatever line wrapping and indentation (--help wraps long paths).
 names() { tr -d ' \n' | grep -qF "$(printf '%s' "$1" | tr -d ' \n')"; }
@@ -84,7 +85,7 @@ else
 fi
 cp -a "$build/CMakeCache.txt" "$build/bin" "$build/share" "$copy/build/"
 cd "$copy"
-build/bin/attention_head --help | names "default $copy/build/share/gcasim/configs/attention_head.json" ||
+build/bin/attention_head --help | names "default $copy/platforms/configs/attention_head.json" ||
   fail "the copy's attention_head does not default to the copy's configs"
 echo '{"window": "not a number"}' >platforms/configs/attention_head.json
 status=0
