@@ -10,7 +10,7 @@ import subprocess
 from gcasim_tools.platforms import REPO
 from gcasim_tools.sweep.values import is_int, is_scalar
 
-# platform -> the config file it reads without --config (platforms/configs/, see platform_cli.cpp)
+# platform -> the config file it reads without --config (platforms/configs/; the binaries find it through platforms/common/data_dir.h)
 PLATFORMS = {"attention_head": "attention_head.json", "attention_layer": "gpt2_layer.json"}
 SPEC_KEYS = {
     "description": "free text",
