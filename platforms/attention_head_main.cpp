@@ -11,6 +11,7 @@
 #include "common/run_support.h"
 #include "config/head_config.h"
 #include "config/platform_params.h"
+#include "config/rules.h"
 #include "config/run_config.h"
 #include "util/atomic_file.h"
 
@@ -68,9 +69,7 @@ private:
 /// The T x T limit of output.attention_matrices, then the memory of the whole run.
 void check_run(const config::head_config& head, bool matrices, std::size_t tokens)
 {
-    if (matrices && tokens > 4096)
-        throw config::config_error("config key 'output.attention_matrices': true needs --tokens <= 4096 (T x T "
-                                   "matrices), got " + std::to_string(tokens) + "; set it to false");
+    config::check_attention_matrices(matrices, tokens);
     std::vector<platform::memory_part> parts = platform::layer_memory(head, 1, tokens, "");
     const double t = static_cast<double>(tokens);
     parts.push_back({"output.json (--tokens x head_dim x 8 bytes)", t * head.head_dim * 8});

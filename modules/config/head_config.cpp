@@ -1,15 +1,12 @@
 #include "config/head_config.h"
 
+#include "config/rules.h"
+
 namespace gcasim::config {
 
 using nlohmann::json;
 
 namespace {
-
-std::string ns(double x)
-{
-    return format_number(x) + " ns";
-}
 
 param_table<head_config> declare_head_params()
 {
@@ -92,20 +89,6 @@ void add_head_params(param_schema& schema)
 head_config default_head_config()
 {
     return head_params().defaults();
-}
-
-void check_head_rules(const head_config& h)
-{
-    if (h.cell.polarity == 0)
-        throw config_error("config key 'cell.polarity': value 0 is not allowed; allowed: 1 or -1");
-    if (h.timing.qk_ns < h.pulse.t_max_ns || h.timing.pv_ns < h.pulse.t_max_ns)
-        throw config_error("config keys 'timing.qk_ns' (" + ns(h.timing.qk_ns) + ") and 'timing.pv_ns' (" +
-                           ns(h.timing.pv_ns) + ") must each be >= 'pulse.t_max_ns' (" + ns(h.pulse.t_max_ns) +
-                           "): the read phases carry pulses up to T_max");
-    if (h.timing.phases_ns() > h.timing.token_period_ns)
-        throw config_error("config key 'timing.token_period_ns': value " + ns(h.timing.token_period_ns) +
-                           " is shorter than the phases of one token (" + ns(h.timing.phases_ns()) +
-                           "); allowed: >= the sum of timing.write_ns .. timing.digital_ns");
 }
 
 head_config parse_head_config(const json& config)

@@ -110,9 +110,6 @@ head_config parse_head_config(const nlohmann::json& config);
 /// The head with every key at its default.
 head_config default_head_config();
 
-/// The rules between the head's keys: config_error naming the keys and values.
-void check_head_rules(const head_config& head);
-
 std::string to_string(combine_mode mode);
 
 }  // namespace gcasim::config

@@ -40,8 +40,6 @@ public:
     long steps(double x) const { return static_cast<long>(round_half_even(clamp(x, lo_, hi_) / step_)); }
 
     double step() const { return step_; }
-    double lo() const { return lo_; }
-    double hi() const { return hi_; }
     int levels() const { return levels_; }
     bool enabled() const { return levels_ > 0; }
 

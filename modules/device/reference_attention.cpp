@@ -10,7 +10,7 @@ void reference_output(const reference_head& h, const double* q, const double* k,
                       double* out, std::vector<double>& charges)
 {
     const cell_model cell(h.shape, leakage_form::none, h.polarity);
-    const std::size_t ring = h.tile_tokens * h.sub_tiles;
+    const std::size_t ring = h.array_tokens * h.sub_tiles;
     charges.assign(h.sub_tiles * h.dim, 0.0);
     const double* query = q + t * h.dim;
     const std::size_t first = t + 1 > h.window ? t + 1 - h.window : 0;
@@ -21,7 +21,7 @@ void reference_output(const reference_head& h, const double* q, const double* k,
         const double phi = hard_sigmoid(score, h.s_sat);
         if (phi == 0.0)
             continue;
-        double* tile = &charges[((s % ring) / h.tile_tokens) * h.dim];
+        double* tile = &charges[((s % ring) / h.array_tokens) * h.dim];
         for (std::size_t e = 0; e < h.dim; ++e)
             tile[e] += phi * cell.read(v[s * h.dim + e]);
     }

@@ -10,16 +10,18 @@
 
 namespace gcasim::device {
 
+/// The head's numbers that the ideal attention depends on, filled from the config by the platform
+/// (no defaults of its own); each comment names the key.
 struct reference_head {
-    nonlinearity shape = nonlinearity::polynomial;
-    int polarity = 1;
-    double s_sat = 80.0;
-    double scale = 40.0;
-    bool charge_sharing = false;
-    std::size_t window = 1024;
-    std::size_t tile_tokens = 64;
-    std::size_t sub_tiles = 16;
-    std::size_t dim = 64;
+    nonlinearity shape{};         ///< cell.nonlinearity
+    int polarity{};               ///< cell.polarity
+    double s_sat{};               ///< pulse.s_sat
+    double scale{};               ///< readout.scale
+    bool charge_sharing{};        ///< readout.combine = charge_sharing
+    std::size_t window{};         ///< window
+    std::size_t array_tokens{};   ///< array.tokens
+    std::size_t sub_tiles{};      ///< ceil(window / array.tokens)
+    std::size_t dim{};            ///< head_dim
 };
 
 /// Output of query t over keys/values of tokens 0..t (rows of `dim` values, row-major),

@@ -12,6 +12,7 @@
 
 #include "attention_layer.h"
 #include "config/head_config.h"
+#include "config/rules.h"
 #include "config/run_config.h"
 #include "device/reference_attention.h"
 #include "io.h"
@@ -40,7 +41,7 @@ public:
         head_.scale = c.readout.scale;
         head_.charge_sharing = c.readout.combine == config::combine_mode::charge_sharing;
         head_.window = c.window;
-        head_.tile_tokens = c.array.tokens;
+        head_.array_tokens = c.array.tokens;
         head_.sub_tiles = c.sub_tiles();
         head_.dim = c.head_dim;
     }
@@ -256,19 +257,9 @@ layer_result simulate_layer(const layer_run& run)
     const config::energy_config energies = config::parse_energy_config(config);
     const config::trace_config trace = config::parse_trace_config(config);
     const std::size_t heads = run.inputs->size();
-    if (trace.head >= heads)
-        throw config::config_error("config key 'trace.head': value " + std::to_string(trace.head) +
-                                   " is out of range; allowed: 0 .. " + std::to_string(heads - 1) + " (heads)");
-    if (trace.tile >= static_cast<std::size_t>(head.sub_tiles()))
-        throw config::config_error("config key 'trace.tile': value " + std::to_string(trace.tile) +
-                                   " is out of range; allowed: 0 .. " + std::to_string(head.sub_tiles() - 1) +
-                                   " (sub-tiles of a head)");
+    config::check_trace_rules(trace, heads, head);
     const std::size_t tokens = run.inputs->front().tokens;
-    const double end_ns = static_cast<double>(tokens) * head.timing.token_period_ns;
-    if (end_ns > 1e15)
-        throw config::config_error("--tokens " + std::to_string(tokens) + " x timing.token_period_ns " +
-                                   config::format_number(head.timing.token_period_ns) +
-                                   " ns exceeds the simulated-time limit of 1e15 ns");
+    config::check_run_length(head, tokens);
     prepare_output_dir(options.out_dir);
 
     const std::size_t threads = config::parse_sim_threads(config);

@@ -37,9 +37,10 @@ using config::config_error;
 
 namespace {
 
-/// The paper's token period: the export gives leakage per step, the hardware a time constant; the
-/// model's decay_per_step is read as this period over tau (1.6e-4 = 800 ns / 5 ms).
-constexpr double trained_token_period_ns = 800;
+/// The token period the models were trained for: the paper's, which is the default of
+/// timing.token_period_ns. The export gives leakage per step, the hardware a time constant; the
+/// model's decay_per_step is read as this period over tau.
+const double trained_token_period_ns = config::default_head_config().timing.token_period_ns;
 
 struct session {
     std::optional<model::char_model> model;
