@@ -54,6 +54,90 @@ param_table<head_config> declare_head_params()
         t::choice(GCASIM_KEY(readout.combine), combine_mode::digital_adders,
                   {{"digital_adders", combine_mode::digital_adders}, {"charge_sharing", combine_mode::charge_sharing}},
                   "Combine the sub-tiles: digital adders (the paper) or analog charge sharing"),
+        // Costs: every figure says where it comes from (docs/cost_model.md gives the equations).
+        t::integer(GCASIM_KEY(array.tiers), 1, 1, 1024, "",
+                   "Tiers of arrays stacked in the back end (oxide-semiconductor cells): the cells' footprint "
+                   "is divided by it, the periphery stays")
+            .from(assumed("planar, as the paper's silicon design; the paper sketches stacking (3D estimate)")),
+        t::number(GCASIM_KEY(cell.read_v), 0.9, 0, 10, "V", "Read pulse amplitude V_in", true)
+            .from(paper("cubic cell fit with V_in = 0.9 V (docs/hardware.md section 3)")),
+        t::number(GCASIM_KEY(cell.read_current_na), 142, 0, 1e9, "nA",
+                  "Cell read current of one MAC unit: a cell's current is read_current_na * (P(delta*y) - P(-0.45))")
+            .from(derived("fitted with c2p.conversion_pj so that the design point's K and V parts are the "
+                          "published 1120 and 700 pJ (scripts/calibrate)")),
+        t::number(GCASIM_KEY(cell.write_tau_ns), 2.8, 0, 1e6, "ns",
+                  "Write time constant of the storage node (R_write * C_storage): settling to half an LSB "
+                  "takes write_tau_ns * ln(2 * kv_levels)")
+            .from(assumed("with dac.settle_ns, a 10 ns write at 8 levels (the phase split is not published)")),
+        t::number(GCASIM_KEY(cell.storage_ff), 1, 0, 1e6, "fF", "Storage capacitance of a gain cell")
+            .from(assumed("typical of silicon gain cells (1-3 fF); not published")),
+        t::number(GCASIM_KEY(cell.area_um2), 1, 0, 1e6, "um^2", "Footprint of one gain cell", true)
+            .from(paper("6T gain cell of about 1 um^2")),
+        t::boolean(GCASIM_KEY(lines.physics), false,
+                   "Line resistance and capacitance act on the read time and the MAC (false: ideal lines, the "
+                   "paper's model; the capacitances cost energy either way)"),
+        t::number(GCASIM_KEY(lines.wl_ff_per_cell), 0.2, 0, 1e6, "fF", "Word-line capacitance per cell (gate and wire)")
+            .from(assumed("a gate and 1 um of wire per cell pitch; not published")),
+        t::number(GCASIM_KEY(lines.bl_ff_per_cell), 0.2, 0, 1e6, "fF", "Bit-line capacitance per cell (drain and wire)")
+            .from(assumed("a drain and 1 um of wire per cell pitch; not published")),
+        t::number(GCASIM_KEY(lines.r_ohm_per_cell), 2, 0, 1e9, "ohm", "Line resistance per cell pitch")
+            .from(assumed("thin metal over a 1 um pitch; not published")),
+        t::number(GCASIM_KEY(lines.driver_ohm), 5000, 0, 1e12, "ohm", "Output resistance of a line driver")
+            .from(assumed("a small driver; not published")),
+        t::number(GCASIM_KEY(lines.share_ff_per_tile), 5, 0, 1e9, "fF",
+                  "Parasitic capacitance of the charge-sharing bus per sub-tile (lines.physics)")
+            .from(assumed("a few um of wire per sub-tile; not published")),
+        t::number(GCASIM_KEY(dac.settle_ns), 2, 0, 1e6, "ns", "Settling time of a write DAC's output")
+            .from(assumed("with cell.write_tau_ns, a 10 ns write at 8 levels (the phase split is not published)")),
+        t::number(GCASIM_KEY(dac.level_fj), 367, 0, 1e12, "fJ",
+                  "Energy of one DAC conversion per level: a write costs (kv_levels - 1) * level_fj plus charging "
+                  "the write line and the cell")
+            .from(derived("fitted so that the design point's DAC part is the published 330 pJ (scripts/calibrate)")),
+        t::number(GCASIM_KEY(dac.area_per_level_um2), 2, 0, 1e9, "um^2", "DAC area per level (unit element)")
+            .from(assumed("a unit capacitor and switch; not published")),
+        t::number(GCASIM_KEY(pulse.generator_area_um2), 20, 0, 1e9, "um^2", "Area of one query pulse generator")
+            .from(assumed("a counter-compare and a driver; not published")),
+        t::number(GCASIM_KEY(c2p.conversion_pj), 0.43, 0, 1e9, "pJ",
+                  "Energy of one charge-to-pulse conversion (comparator, reset), besides its discharge current")
+            .from(derived("fitted with cell.read_current_na to the published 1120 / 700 pJ (scripts/calibrate)")),
+        t::number(GCASIM_KEY(c2p.area_um2), 25, 0, 1e9, "um^2", "Area of one charge-to-pulse converter")
+            .from(assumed("a comparator and an integration capacitor; not published")),
+        t::number(GCASIM_KEY(readout.conversion_pj), 0.43, 0, 1e9, "pJ",
+                  "Energy of one signed charge-to-pulse conversion, besides its discharge current and counter")
+            .from(assumed("the same converter as c2p.conversion_pj (its fitted value), with a sign comparator")),
+        t::number(GCASIM_KEY(readout.counter_step_fj), 19, 0, 1e9, "fJ", "Energy of one counter increment")
+            .from(assumed("a 5-bit increment, scaled from Horowitz ISSCC 2014 (int8 add 30 fJ, 45 nm)")),
+        t::integer(GCASIM_KEY(readout.sign_cycles), 1, 0, 1000, "cycles", "Clock cycles to decide the sign")
+            .from(assumed("one comparator decision per clock")),
+        t::number(GCASIM_KEY(readout.integrator_ff), 50, 0, 1e9, "fF",
+                  "Integration capacitor of a readout converter (the charge that charge sharing shares)")
+            .from(assumed("not published")),
+        t::number(GCASIM_KEY(readout.area_um2), 30, 0, 1e9, "um^2", "Area of one signed readout converter")
+            .from(assumed("two comparators and an integration capacitor; not published")),
+        t::number(GCASIM_KEY(digital.control_power_mw), 113.7, 0, 1e9, "mW",
+                  "Power of the digital control and routing of a head while it is active")
+            .from(paper("digital control quoted at 113.7 mW with its 4 nJ per token (docs/hardware.md section 9)")),
+        t::integer(GCASIM_KEY(digital.adder_stage_cycles), 1, 0, 1000, "cycles", "Clock cycles per adder-tree stage")
+            .from(assumed("a 9-bit ripple add fits in one cycle")),
+        t::integer(GCASIM_KEY(digital.scale_cycles), 1, 0, 1000, "cycles", "Clock cycles of the output scaler a*x+b")
+            .from(assumed("one multiply-add per cycle")),
+        t::integer(GCASIM_KEY(digital.bus_bits), 256, 1, 1 << 20, "bits", "Width of the output routing bus")
+            .from(assumed("not published")),
+        t::number(GCASIM_KEY(digital.add_fj_per_bit), 3.75, 0, 1e9, "fJ", "Energy of an addition per bit")
+            .from(paper("Horowitz ISSCC 2014: int8 add 0.03 pJ at 45 nm (not scaled)")),
+        t::number(GCASIM_KEY(digital.mult_pj), 0.2, 0, 1e9, "pJ", "Energy of one scaling multiply")
+            .from(paper("Horowitz ISSCC 2014: int8 multiply 0.2 pJ at 45 nm (not scaled)")),
+        t::number(GCASIM_KEY(digital.route_fj_per_bit), 10, 0, 1e9, "fJ", "Energy of moving one output bit to the next block")
+            .from(assumed("about 1 mm of wire; not published")),
+        t::number(GCASIM_KEY(digital.adder_area_um2_per_bit), 4, 0, 1e9, "um^2", "Adder area per bit (a full adder)")
+            .from(assumed("a full adder; not published")),
+        t::number(GCASIM_KEY(digital.flop_area_um2), 5, 0, 1e9, "um^2", "Area of one flip-flop (counters)")
+            .from(assumed("a flip-flop; not published")),
+        t::number(GCASIM_KEY(digital.control_area_mm2), 0.2, 0, 1e6, "mm^2", "Area of a head's control and routing")
+            .from(derived("fitted so that a design-point head is the published 0.5 mm^2 (scripts/calibrate)")),
+        t::number(GCASIM_KEY(process.leakage_uw_per_mm2), 50, 0, 1e12, "uW/mm^2",
+                  "Static power per area of every block: energy per token grows with the token period")
+            .from(assumed("a low-power process; not published")),
         t::integer(GCASIM_KEY(noise.seed), 1, 0, 9007199254740992.0, "", "Base seed of all non-ideality samples"),
         t::number(GCASIM_KEY(noise.cell_variation), 0, 0, 1, "",
                   "Cell-to-cell variation: relative sigma of each cell's read gain (static, per array)"),

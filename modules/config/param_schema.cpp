@@ -367,12 +367,22 @@ void param_schema::apply_override(json& config, const std::string& assignment) c
     *lookup(config, path, true) = value;
 }
 
+std::string provenance_kind(const std::string& source)
+{
+    for (const char* kind : {"paper", "derived", "assumed"})
+        if (source.rfind(std::string(kind) + ": ", 0) == 0 && source.size() > std::strlen(kind) + 2)
+            return kind;
+    return "";
+}
+
 std::string param_schema::describe() const
 {
     std::ostringstream out;
     for (const auto& p : params_) {
         out << p.path << " = " << show(p.default_value) << "\n    " << p.description
             << "\n    allowed: " << allowed_text(p) << "\n";
+        if (!p.source.empty())
+            out << "    source: " << p.source << "\n";
     }
     return out.str();
 }

@@ -37,7 +37,16 @@ struct param_spec {
     double min = 0.0, max = 0.0;  ///< inclusive range for integer/number (ignored if min > max)
     bool min_exclusive = false;   ///< value must be > min rather than >= min
     std::vector<std::string> choices;  ///< allowed strings for `choice`
+    /// Where a cost parameter's value comes from: "paper: <figure/section>", "derived: <formula>" or
+    /// "assumed: <why>" (see provenance_kind); empty for keys that are choices rather than figures.
+    std::string source;
 };
+
+/// The kind of a source ("paper", "derived", "assumed"), or "" when the source is empty or malformed.
+std::string provenance_kind(const std::string& source);
+inline std::string paper(const std::string& where) { return "paper: " + where; }
+inline std::string derived(const std::string& formula) { return "derived: " + formula; }
+inline std::string assumed(const std::string& why) { return "assumed: " + why; }
 
 /// What a key allows, as --list-params and the messages say it: "1 .. 65536 (tokens)", "one of a, b".
 std::string allowed_text(const param_spec& spec);

@@ -27,6 +27,13 @@ template <typename Config> struct declared_param {
     param_spec spec;
     std::function<void(Config&, const nlohmann::json&)> store;
     std::function<nlohmann::json(const Config&)> load;
+
+    /// The same parameter with its provenance: paper("Fig. 4"), derived("a*b"), assumed("why").
+    declared_param from(std::string source) &&
+    {
+        spec.source = std::move(source);
+        return std::move(*this);
+    }
 };
 
 /// The declarations of one config struct, e.g. head_config or energy_config.

@@ -93,7 +93,7 @@ std::string markdown_keys()
         }
     }
     std::ostringstream out;
-    out << "| key | default | allowed | platforms | meaning |\n|---|---|---|---|---|\n";
+    out << "| key | default | allowed | platforms | meaning | source |\n|---|---|---|---|---|---|\n";
     for (const std::string& path : order) {
         const auto& on = defaults[path];
         bool same = true;
@@ -111,7 +111,7 @@ std::string markdown_keys()
             platforms = "all";
         const param_spec& p = spec.at(path);
         out << "| `" << path << "` | " << markdown_cell(def) << " | " << markdown_cell((p.type == param_type::integer ? "integer " : "") + allowed_text(p)) << " | "
-            << platforms << " | " << markdown_cell(p.description) << " |\n";
+            << platforms << " | " << markdown_cell(p.description) << " | " << markdown_cell(p.source) << " |\n";
     }
     return out.str();
 }
