@@ -52,6 +52,27 @@ check "--dry-run prints 4 commands with --set and --out" \
     test "$(grep -c -- "--set array.tokens=.* --tokens 96 --seed 7 --out $tmp/dry/points/000" "$tmp/dry.log")" -eq 4
 check "--dry-run runs nothing" test ! -e "$tmp/dry"
 
+# --- a Pareto chart (plot.kind pareto): the front is exactly the non-dominated points ---------------
+"$py" - "$repo/sweeps/test_small.json" "$tmp/pareto.json" <<'EOF'
+import json, sys
+spec = json.load(open(sys.argv[1]))
+spec["plot"] = {"kind": "pareto", "objectives": ["energy_total_pj", "latency_per_token_ns", "window"]}
+json.dump(spec, open(sys.argv[2], "w"))
+EOF
+"${sweep[@]}" --spec "$tmp/pareto.json" --backend local --out "$tmp/pareto" --jobs 2 > "$tmp/pareto.log" 2>&1
+check "a Pareto sweep exits 0" test $? -eq 0
+check "results.csv marks exactly the non-dominated points, results.png drawn" "$py" - "$tmp/pareto" <<'EOF'
+import csv, os, sys
+rows = list(csv.DictReader(open(os.path.join(sys.argv[1], "results.csv"))))
+objs = ["energy_total_pj", "latency_per_token_ns", "window"]
+v = [[float(r[o]) for o in objs] for r in rows]
+def dominated(a):
+    return any(all(x <= y for x, y in zip(b, a)) and b != a for b in v)
+assert [r["pareto"] for r in rows] == [str(not dominated(a)).lower() for a in v], [r["pareto"] for r in rows]
+assert any(r["pareto"] == "true" for r in rows)
+assert os.path.getsize(os.path.join(sys.argv[1], "results.png")) > 1000
+EOF
+
 # --- spec validation: exit 2 and the key named -----------------------------------------------------
 expect_spec_error() {  # name, expected text, spec JSON
     local name=$1 text=$2
@@ -80,6 +101,8 @@ expect_spec_error "bad list entry" "spec key 'list[1].quant.kv_levls'" \
     '{"platform": "attention_head", "list": [{"window": 32}, {"quant.kv_levls": 4}]}'
 expect_spec_error "missing config file" "spec key 'config'" \
     '{"platform": "attention_head", "config": "no/such.json", "grid": {"window": [32]}}'
+expect_spec_error "bad plot kind" "spec key 'plot.kind'" \
+    '{"platform": "attention_head", "grid": {"window": [32]}, "plot": {"kind": "bars"}}'
 expect_spec_error "bad plot axis" "spec key 'plot.x'" \
     '{"platform": "attention_head", "grid": {"window": [32]}, "plot": {"x": "tokens"}}'
 expect_spec_error "seeds with seed" "spec key 'seeds'" \

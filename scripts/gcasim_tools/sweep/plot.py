@@ -7,6 +7,7 @@ import re
 import sys
 
 from gcasim_tools.files import atomic_write_bytes
+from gcasim_tools.sweep.pareto import objectives_of
 from gcasim_tools.sweep.values import csv_value, label_value
 
 
@@ -15,6 +16,10 @@ METRIC_LABELS = {
     "latency_per_token_ns": "latency per token (ns)",
     "output_error_rms": "output error, RMS",
     "output_error_max": "output error, max",
+    "latency_per_token_cycles": "latency per token (cycles)",
+    "energy_worst_case_pj": "worst-case energy per token (pJ)",
+    "area_per_head_mm2": "area per head (mm²)",
+    "area_layer_mm2": "area per layer (mm²)",
 }
 
 
@@ -28,6 +33,59 @@ def metric_label(metric):
 
 
 def plot(rows, columns, sweep, path, title):
+    """results.png: lines against a varied parameter (plot.kind lines, the default) or a Pareto chart."""
+    if sweep["plot"].get("kind") == "pareto":
+        plot_pareto(rows, columns, sweep, path, title)
+    else:
+        plot_lines(rows, columns, sweep, path, title)
+
+
+def plot_pareto(rows, columns, sweep, path, title):
+    """The first objective (y) against each of the others (x), one panel each; the colour is the third
+    objective when there is one. The non-dominated points (rows' "pareto", over all objectives at
+    once) are drawn large and numbered; the dominated ones small and faint."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    cfg = sweep["plot"]
+    objectives = objectives_of(cfg, columns)
+    if len(objectives) < 2:
+        raise ValueError(f"a Pareto chart needs two objective columns; results.csv has {objectives}")
+    y, xs = objectives[0], objectives[1:]
+    colour = objectives[2] if len(objectives) > 2 else None
+    ok = [r for r in rows if r.get("pareto") is not None]
+    front = [r for r in ok if r["pareto"]]
+    fig, axes = plt.subplots(1, len(xs), figsize=(4.2 * len(xs) + 1.2, 4.4), squeeze=False, sharey=True)
+    cvals = [r[colour] for r in ok] if colour else None
+    norm = matplotlib.colors.Normalize(min(cvals), max(cvals)) if cvals else None
+    for ax, x in zip(axes[0], xs):
+        for group, size, alpha in ((ok, 14, 0.35), (front, 60, 1.0)):
+            sc = ax.scatter([r[x] for r in group], [r[y] for r in group], s=size, alpha=alpha,
+                            c=[r[colour] for r in group] if colour else "C0", cmap="viridis", norm=norm,
+                            edgecolors="k" if size > 20 else "none", linewidths=0.6)
+        for r in front:
+            ax.annotate(str(int(r["point"])), (r[x], r[y]), fontsize=7, xytext=(3, 3), textcoords="offset points")
+        ax.set_xlabel(metric_label(x), fontsize=9)
+        for axis, col in (("x", x), ("y", y)):
+            v = [r[col] for r in ok if r[col] > 0]
+            if v and len(v) == len(ok) and max(v) / min(v) >= 20:
+                getattr(ax, f"set_{axis}scale")("log")
+        ax.grid(True, alpha=0.3)
+    axes[0][0].set_ylabel(metric_label(y), fontsize=9)
+    if colour and ok:
+        fig.colorbar(sc, ax=axes[0].tolist(), label=metric_label(colour), shrink=0.85)
+    failed = len(rows) - len(ok)
+    fig.suptitle((cfg.get("title") or title) + f": {len(front)} of {len(ok)} points on the Pareto front of "
+                 + " x ".join(objectives) + (f" ({failed} without all objectives left out)" if failed else ""),
+                 fontsize=9)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110)
+    plt.close(fig)
+    atomic_write_bytes(path, buf.getvalue())
+
+
+def plot_lines(rows, columns, sweep, path, title):
     """Draws results.png: a panel per metric against x, a line per series value (and per other
     varied parameter that splits the lines); rows equal but for the averaged parameters (default: the
     seed) are averaged, the error bar spanning min..max. Failed points are left out (the title says

@@ -67,6 +67,11 @@ def add_summary(row, summary):
     row["tokens"] = summary.get("tokens")
     row["wall_time_s"] = num(summary.get("wall_time_s"))
     row["latency_per_token_ns"] = num(summary.get("latency_per_token_ns"))
+    row["latency_per_token_cycles"] = num(summary.get("latency_per_token_cycles"))
+    area = summary.get("area_mm2")
+    if isinstance(area, dict):
+        row["area_per_head_mm2"] = num(area.get("per_head"))
+        row["area_layer_mm2"] = num(area.get("layer"))
     e = summary.get("energy_per_token_pj")
     if isinstance(e, dict):
         basis = "full_window" if isinstance(e.get("full_window"), dict) else "mean"
@@ -75,6 +80,9 @@ def add_summary(row, summary):
             row["energy_basis"] = basis
             row["full_window_tokens"] = e.get("full_window_tokens")
             row["energy_total_pj"] = num(rep.get("total"))
+            worst = e.get("worst_case")
+            if isinstance(worst, dict):
+                row["energy_worst_case_pj"] = num(worst.get("total"))
             for part, v in (rep.get("parts") or {}).items():
                 if num(v) is not None:
                     row[PART_COLUMN.format(part)] = v
@@ -103,14 +111,18 @@ def result_columns(rows, varied):
     def present(column):
         return any(column in r for r in rows)
 
+    def optional(cols):
+        return [c for c in cols if present(c)]
+
     parts = list(PARTS) + [p for p in named(PART_COLUMN) if p not in PARTS]
     return (["point"] + list(varied) + (["seed"] if "seed" not in varied else []) +
             ["status", "exit_code"] + (["tokens"] if "tokens" not in varied else []) +
-            ["latency_per_token_ns", "energy_basis", "full_window_tokens", "energy_total_pj"] +
+            ["latency_per_token_ns"] + optional(["latency_per_token_cycles"]) +
+            ["energy_basis", "full_window_tokens", "energy_total_pj"] + optional(["energy_worst_case_pj"]) +
             [PART_COLUMN.format(p) for p in parts] + [COMPONENT_COLUMN.format(c) for c in named(COMPONENT_COLUMN)] +
             (["tokens_started_late"] if present("tokens_started_late") else []) + ["wall_time_s", "run_s"] +
             (["output_error_rms", "output_error_max"] if present("output_error_rms") else []) +
-            ["error"])
+            optional(["area_per_head_mm2", "area_layer_mm2"]) + ["error"])
 
 
 def first_error_line(path):

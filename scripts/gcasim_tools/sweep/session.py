@@ -9,6 +9,7 @@ import time
 
 from gcasim_tools.files import atomic_write_json, remove_file, tail
 from gcasim_tools.sweep.local import run_local
+from gcasim_tools.sweep.pareto import mark_pareto, objectives_of
 from gcasim_tools.sweep.plot import plot
 from gcasim_tools.sweep.points import POINTS_FILE, describe, point_state, worth_retrying
 from gcasim_tools.sweep.results import gather, write_csv
@@ -72,6 +73,9 @@ def run_points(args, sweep, spec, points, out_dir, binary, jobs, sweep_script):
 def report(args, sweep, points, out_dir, backend_note, elapsed, notes):
     """Gathers results.csv, plots results.png, prints the failures; returns the exit status."""
     rows, columns = gather(points, out_dir, sweep["varied"], notes)
+    if sweep["plot"].get("kind") == "pareto":
+        mark_pareto(rows, objectives_of(sweep["plot"], columns))
+        columns.insert(columns.index("error"), "pareto")
     csv_path = os.path.join(out_dir, "results.csv")
     write_csv(rows, columns, csv_path)
     png_path = os.path.join(out_dir, "results.png")

@@ -22,12 +22,13 @@ SPEC_KEYS = {
     "seeds": "list of integers: repeat every point once per seed",
     "grid": "object: key -> non-empty list of values (cartesian product)",
     "list": "non-empty list of objects: explicit points",
-    "plot": "object: x, series, metrics, average, xlog, ylog, title",
+    "plot": "object: kind (lines | pareto), x, series, metrics, objectives, average, xlog, ylog, title",
     "slurm": "object: sbatch options (partition, time, mem, cpus_per_task, extra_args)",
     "timeout_s": "number > 0: per-point time limit in seconds",
 }
 CLI_KEYS = ("tokens", "seed")  # varied like parameters but passed as --tokens/--seed
-PLOT_KEYS = ("x", "series", "metrics", "average", "xlog", "ylog", "title")
+PLOT_KEYS = ("kind", "x", "series", "metrics", "objectives", "average", "xlog", "ylog", "title")
+PLOT_KINDS = ("lines", "pareto")
 SLURM_KEYS = ("partition", "time", "mem", "cpus_per_task", "extra_args")
 
 
@@ -226,10 +227,15 @@ def check_plot(plot, params_plus_seed):
         if k in plot and plot[k] is not None and plot[k] not in params_plus_seed:
             raise SpecError(f"spec key 'plot.{k}': '{plot[k]}' is not a varied parameter "
                             f"({', '.join(params_plus_seed)})")
-    if "metrics" in plot:
-        m = plot["metrics"]
-        if not isinstance(m, list) or not m or not all(isinstance(x, str) and x for x in m):
-            raise SpecError("spec key 'plot.metrics': must be a non-empty list of results.csv column names")
+    if "kind" in plot and plot["kind"] not in PLOT_KINDS:
+        raise SpecError(f"spec key 'plot.kind': {json.dumps(plot['kind'])} is not allowed; allowed: "
+                        f"{', '.join(PLOT_KINDS)}")
+    for key in ("metrics", "objectives"):
+        m = plot.get(key)
+        if key in plot and (not isinstance(m, list) or not m or not all(isinstance(x, str) and x for x in m)):
+            raise SpecError(f"spec key 'plot.{key}': must be a non-empty list of results.csv column names")
+    if "objectives" in plot and len(plot["objectives"]) < 2:
+        raise SpecError("spec key 'plot.objectives': needs at least two columns (the chart's y and x)")
     if "xlog" in plot and not isinstance(plot["xlog"], bool):
         raise SpecError("spec key 'plot.xlog': must be true or false")
     if "ylog" in plot and not (isinstance(plot["ylog"], bool) or
