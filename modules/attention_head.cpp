@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "device/array_physics.h"
 #include "device/random.h"
 
 namespace gcasim {
@@ -20,6 +21,7 @@ readout::params attention_head::readout_params(const config::head_config& c, con
     p.clip = c.quant.out_clip;
     p.convert_time = sc_time(c.timing.readout_ns, SC_NS);
     p.combine_time = sc_time(c.timing.digital_ns, SC_NS);
+    p.share_gain = device::charge_sharing_gain(c);
     p.offset_sigma = c.noise.counter_offset_sigma;
     p.seed = device::derive_seed(c.noise.seed, head_index, 1u << 20);
     p.conversion_pj = e.readout_conversion_pj;

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "analog_payload.h"
+#include "device/array_physics.h"
 #include "util/compute_pool.h"
 #include "util/param_check.h"
 
@@ -20,7 +21,7 @@ std::optional<device::cell_lines::code_grid> code_grid_of(const gain_cell_array:
                                                           const device::quantizer& dac)
 {
     if (!dac.enabled() || dac.levels() > device::cell_lines::max_code_levels || p.dac_sigma > 0 ||
-        p.cell_variation > 0)
+        p.cell_variation > 0 || !p.bit_line_gains.empty())
         return std::nullopt;
     return device::cell_lines::code_grid{dac.step(), dac.levels()};
 }
@@ -35,6 +36,10 @@ const gain_cell_array::params& checked(const gain_cell_array::params& p, const s
     require_param(p.v_max > 0, self, "cell.v_max", p.v_max, "must be > 0");
     require_param(p.kv_levels == 0 || p.kv_levels >= 2, self, "quant.kv_levels", p.kv_levels,
                   "must be >= 2, or 0 for an ideal DAC");
+    const std::size_t bit_line_cells = p.layout == gain_cell_array::orientation::token_per_column ? p.width : p.tokens;
+    require_param(p.bit_line_gains.empty() || p.bit_line_gains.size() == bit_line_cells, self,
+                  "lines.physics (bit-line gains per cell)", p.bit_line_gains.size(),
+                  "must be one per cell of a bit line (K: head_dim, V: array.tokens)");
     const char* read_key = p.layout == gain_cell_array::orientation::token_per_column ? "energy.k_cell_read_pj"
                                                                                        : "energy.v_cell_read_pj";
     for (const auto& [key, value] : {std::pair{"noise.cell_variation", p.cell_variation},
@@ -59,13 +64,7 @@ gain_cell_array::gain_cell_array(const sc_module_name& name, const params& p)
       write_noise_(device::derive_seed(p.seed, 1)), read_noise_(device::derive_seed(p.seed, 2)), events_()
 {
     const std::size_t cells = p.tokens * p.width;
-    if (p.cell_variation > 0) {
-        device::splitmix64 rng(device::derive_seed(p.seed, 3));
-        std::vector<double> gains(cells);
-        for (double& g : gains)
-            g = 1.0 + p.cell_variation * rng.normal();
-        cells_.set_cell_gains(gains);
-    }
+    set_cell_gains();
     if (p.tau_spread > 0 && p.model.leak() != device::leakage_form::none) {
         device::splitmix64 rng(device::derive_seed(p.seed, 4));
         std::vector<double> rates(cells);  // tau / tau_cell with ln(tau_cell / tau) ~ N(0, spread)
@@ -75,6 +74,30 @@ gain_cell_array::gain_cell_array(const sc_module_name& name, const params& p)
     }
     write_socket.register_b_transport(this, &gain_cell_array::write_transport);
     mac_socket.register_b_transport(this, &gain_cell_array::mac_transport);
+}
+
+void gain_cell_array::set_cell_gains()
+{
+    const params& p = params_;
+    if (p.cell_variation == 0 && p.bit_line_gains.empty())
+        return;  // every gain 1: the faster kernels without gain planes
+    std::vector<double> gains(p.tokens * p.width, 1.0);  // line-major
+    if (p.cell_variation > 0) {
+        device::splitmix64 rng(device::derive_seed(p.seed, 3));
+        for (double& g : gains)
+            g = 1.0 + p.cell_variation * rng.normal();
+    }
+    if (!p.bit_line_gains.empty()) {
+        // K: a token line is a bit line, its cells by position; V: a token line is one position
+        // on every bit line.
+        const bool per_column = p.layout == orientation::token_per_column;
+        for (std::size_t line = 0; line < p.tokens; ++line)
+            for (std::size_t w = 0; w < p.width; ++w)
+                gains[line * p.width + w] *= p.bit_line_gains[per_column ? w : line];
+        for (double g : p.bit_line_gains)
+            ir_drop_offset_.push_back(device::ir_drop_offset(g, p.floor_read));
+    }
+    cells_.set_cell_gains(gains);
 }
 
 std::vector<cost_counter> gain_cell_array::cost_counters() const
@@ -181,12 +204,30 @@ void gain_cell_array::compute_mac()
         cells_.mac_per_line(mac_.in, decay_.data(), mac_.enabled, mac_.out);
     else
         cells_.mac_per_width(mac_.in, decay_.data(), mac_.out);
+    if (!ir_drop_offset_.empty())
+        add_ir_drop_offsets();
     if (params_.read_sigma > 0) {
         const std::size_t outputs = per_column ? params_.tokens : params_.width;
         for (std::size_t i = 0; i < outputs; ++i)
             if (!per_column || !mac_.enabled || mac_.enabled[i])
                 mac_.out[i] += params_.read_sigma * read_noise_.normal();
     }
+}
+
+void gain_cell_array::add_ir_drop_offsets()
+{
+    // The reference part of each cell's read is not scaled by the drop: sum over the cells of a bit
+    // line of input * (1 - g) * P_floor. The gains depend on the position along the bit line only,
+    // so every bit line gets the same sum (K: over the word lines; V: over the token lines).
+    const bool per_column = params_.layout == orientation::token_per_column;
+    const std::size_t inputs = per_column ? params_.width : params_.tokens;
+    double offset = 0.0;
+    for (std::size_t i = 0; i < inputs; ++i)
+        offset += mac_.in[i] * ir_drop_offset_[i];
+    const std::size_t outputs = per_column ? params_.tokens : params_.width;
+    for (std::size_t i = 0; i < outputs; ++i)
+        if (!per_column || !mac_.enabled || mac_.enabled[i])
+            mac_.out[i] += offset;
 }
 
 }  // namespace gcasim

@@ -43,6 +43,11 @@ public:
         double tau_spread{};              ///< sigma of ln(tau) across cells
         double read_sigma{};              ///< additive noise per MAC output (MAC units)
         double dac_sigma{};               ///< write error (V)
+        // Array physics (lines.physics; device/array_physics.h): the IR-drop gain of each cell along
+        // a bit line from its sense end (K: by cell of a token line, V: by token line; empty = ideal
+        // lines), and the read of a cell storing 0 V, the reference the drop does not scale.
+        std::vector<double> bit_line_gains;
+        double floor_read{};
         // Energy per event (pJ): energy.*.
         double cell_read_pj{};            ///< one cell on an enabled token line of a MAC
         double cell_write_pj{};           ///< one cell written through the DAC (new token or refresh)
@@ -78,6 +83,8 @@ private:
     void compute_mac();
     static void run_mac(void* self) { static_cast<gain_cell_array*>(self)->compute_mac(); }
     void store_line(std::size_t line, const sc_core::sc_time& written_at);
+    void set_cell_gains();
+    void add_ir_drop_offsets();
     static double seconds(const sc_core::sc_time& a, const sc_core::sc_time& b);
 
     params params_;
@@ -91,6 +98,7 @@ private:
     sc_core::sc_time decay_ref_;
     std::vector<double> decay_;                 ///< leakage factor per line, for the current MAC
     std::vector<double> stored_;                ///< scratch: one line after the DAC
+    std::vector<double> ir_drop_offset_;        ///< per bit-line position (array physics), else empty
     device::splitmix64 write_noise_, read_noise_;
     struct {
         const double* in = nullptr;

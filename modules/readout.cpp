@@ -20,6 +20,8 @@ const readout::params& checked(const readout::params& p, const sc_module& self)
     require_param(p.sub_tiles >= 1, self, "sub-tiles (window / array.tokens)", p.sub_tiles, "must be >= 1");
     require_param(p.width >= 1, self, "head_dim", p.width, "must be >= 1");
     require_param(p.scale > 0, self, "readout.scale", p.scale, "must be > 0");
+    require_param(p.share_gain > 0 && p.share_gain <= 1, self, "lines.share_ff_per_tile (charge-sharing gain)",
+                  p.share_gain, "must give a gain in (0, 1]");
     require_param(p.counter_levels == 0 || p.counter_levels >= 3, self, "quant.out_levels", p.counter_levels,
                   "must be >= 3, or 0 for an ideal counter");
     require_param(p.offset_sigma >= 0, self, "noise.counter_offset_sigma", p.offset_sigma, "must be >= 0");
@@ -83,12 +85,13 @@ void readout::convert_transport(tlm::tlm_generic_payload& gp, sc_time& delay)
             out[i] = x[i] / params_.scale + offset_[i];
         convert_all(out, n_tiles * width);
     } else {
-        // Charge sharing: the N output lines of a dimension are connected, the charge averages.
+        // Charge sharing: the N output lines of a dimension are connected, the charge averages
+        // (share_gain < 1: part of it charges the bus parasitics instead).
         for (std::size_t e = 0; e < width; ++e) {
             double shared = 0.0;
             for (std::size_t n = 0; n < n_tiles; ++n)
                 shared += in->input[n * width + e];
-            out[e] = shared / (params_.scale * n_tiles) + offset_[e];
+            out[e] = params_.share_gain * shared / (params_.scale * n_tiles) + offset_[e];
         }
         convert_all(out, width);
     }

@@ -28,6 +28,8 @@ public:
         device::output_clip clip{};       ///< quant.out_clip
         sc_core::sc_time convert_time;    ///< timing.readout_ns: signed charge-to-pulse + counting
         sc_core::sc_time combine_time;    ///< timing.digital_ns: digital adders, scaling, routing
+        double share_gain{};              ///< charge sharing: the shared charge's fraction left on the
+                                          ///< integrators, beside the bus parasitics (1 = ideal lines)
         double offset_sigma{};            ///< noise.counter_offset_sigma (fraction of full scale)
         std::uint64_t seed{};             ///< derived from noise.seed
         double conversion_pj{};           ///< energy.readout_conversion_pj: one counter conversion

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "device/array_physics.h"
 #include "device/random.h"
 
 namespace gcasim {
@@ -28,6 +29,10 @@ gain_cell_array::params sub_tile::array_params(const config::head_config& c, con
     p.tau_spread = c.noise.tau_spread;
     p.read_sigma = c.noise.read_sigma;
     p.dac_sigma = c.noise.dac_sigma;
+    const auto side = layout == gain_cell_array::orientation::token_per_column ? device::array_side::k
+                                                                               : device::array_side::v;
+    p.bit_line_gains = device::bit_line_gains(c, p.model, side);
+    p.floor_read = p.model.read(0.0);
     p.cell_read_pj = layout == gain_cell_array::orientation::token_per_column ? e.k_cell_read_pj : e.v_cell_read_pj;
     p.cell_write_pj = e.dac_write_pj;
     return p;
