@@ -448,6 +448,50 @@ void bad_params()
     SC_TEST_EQUAL(fine.parameters().tokens, std::size_t{4});
 }
 
+// Array physics: bit-line gains g by position (K: cell of a token line, V: token line) scale the
+// physical current only, g * P + (1 - g) * P_floor per cell. The same numbers in both layouts
+// (the V array holds the transpose of the K array).
+void bit_line_ir_drop()
+{
+    const std::vector<double> gains = {1.0, 0.9, 0.8};
+    // Hand values: x = (1, 0.5, 0.25) against (0.9, 0.45, 0) and (0, 0.9, 0.45) V.
+    const double first = P_plus + 0.5 * (0.9 * a0 + 0.1 * P_minus) + 0.25 * P_minus;
+    const double second = P_minus + 0.5 * (0.9 * P_plus + 0.1 * P_minus) + 0.25 * (0.8 * a0 + 0.2 * P_minus);
+    gain_cell_array::params k = small_array(per_column, 2, 3, nonlinearity::polynomial, leakage_form::none);
+    gain_cell_array::params v = small_array(per_row, 3, 2, nonlinearity::polynomial, leakage_form::none);
+    for (gain_cell_array::params* p : {&k, &v}) {
+        p->kv_levels = 0;
+        p->bit_line_gains = gains;
+        p->floor_read = P_minus;
+    }
+    gain_cell_array k_array("k_array", k), v_array("v_array", v);
+    tester tk("k_tester", k_array, [&](tester& t) {
+        sc_time delay = SC_ZERO_TIME;
+        SC_TEST_EQUAL(t.write(0, {0.9, 0.45, 0.0}, delay), OK);
+        SC_TEST_EQUAL(t.write(1, {0.0, 0.9, 0.45}, delay), OK);
+        std::vector<double> out(2);
+        SC_TEST_EQUAL(t.mac({1.0, 0.5, 0.25}, out, delay), OK);
+        SC_TEST_NEAR(out[0], first, 1e-10);
+        SC_TEST_NEAR(out[1], second, 1e-10);
+        const std::vector<std::uint8_t> only_first = {1, 0};
+        SC_TEST_EQUAL(t.mac({1.0, 0.5, 0.25}, out, delay, &only_first), OK);
+        SC_TEST_NEAR(out[0], first, 1e-10);
+        SC_TEST_EQUAL(out[1], 0.0);  // a disabled line integrates nothing, not even the offset
+    });
+    tester tv("v_tester", v_array, [&](tester& t) {
+        sc_time delay = SC_ZERO_TIME;
+        SC_TEST_EQUAL(t.write(0, {0.9, 0.0}, delay), OK);
+        SC_TEST_EQUAL(t.write(1, {0.45, 0.9}, delay), OK);
+        SC_TEST_EQUAL(t.write(2, {0.0, 0.45}, delay), OK);
+        std::vector<double> out(2);
+        SC_TEST_EQUAL(t.mac({1.0, 0.5, 0.25}, out, delay), OK);
+        SC_TEST_NEAR(out[0], first, 1e-10);
+        SC_TEST_NEAR(out[1], second, 1e-10);
+    });
+    gcasim::run_simulation();
+    SC_TEST_CHECK(tk.finished && tv.finished);
+}
+
 }  // namespace
 
 int sc_main(int argc, char** argv)
@@ -463,5 +507,6 @@ int sc_main(int argc, char** argv)
                          {"events", events},
                          {"leakage_long_run", leakage_long_run},
                          {"mac_before_write_settles", mac_before_write_settles},
-                         {"bad_params", bad_params}});
+                         {"bad_params", bad_params},
+                         {"bit_line_ir_drop", bit_line_ir_drop}});
 }
