@@ -14,6 +14,7 @@
 #include "config/head_config.h"
 #include "config/rules.h"
 #include "config/run_config.h"
+#include "cost_report.h"
 #include "device/reference_attention.h"
 #include "io.h"
 #include "run_support.h"
@@ -335,6 +336,7 @@ layer_result simulate_layer(const layer_run& run)
         mean_energy(layer.ledger.columns(), layer.ledger.sum_full_window(), figures.full_window_tokens);
     figures.timing = timing_now(finished, wall_s);
     figures.late = latency.lateness(sc_time(head.timing.token_period_ns, SC_NS));
+    figures.area = device::area_of_head(head);
 
     json summary = run_summary(run.platform, options, config, finished, wall_s);
     summary["interrupted"] = interrupted;
@@ -354,6 +356,8 @@ layer_result simulate_layer(const layer_run& run)
     for (const auto& h : layer.heads)
         late = std::max(late, h->controller.late_tokens());
     summary["tokens_started_late"] = late;
+    summary["area_mm2"] = area_report(figures.area, heads);
+    summary["provenance"] = provenance_report(run.platform);
     if (reference)
         summary["output_error"] = reference->report();
     summary["files"] = files;
@@ -385,6 +389,7 @@ void print_summary(const run_figures& f, const output_set& outputs, const std::s
     } else {
         std::printf("  energy per token    none: no token finished\n");
     }
+    print_area(f.area, f.heads, "per layer (" + std::to_string(f.heads) + " heads)");
     print_timing(f.timing);
     print_outputs(outputs, out_dir);
 }

@@ -13,6 +13,7 @@
 #include <systemc>
 
 #include "config/param_schema.h"
+#include "device/circuit_area.h"
 #include "energy_ledger.h"
 #include "head_monitor.h"
 #include "io.h"
@@ -91,6 +92,7 @@ struct run_figures {
     std::size_t full_window_tokens = 0;
     run_timing timing;
     late_starts late;
+    device::head_area area;  ///< of one head
 };
 
 /// What simulate_layer returns: summary.json's content, and the figures of the stdout summary.

@@ -15,6 +15,7 @@
 
 #include <systemc>
 
+#include "common/cost_report.h"
 #include "common/data_dir.h"
 #include "common/io.h"
 #include "common/layer_run.h"
@@ -24,6 +25,7 @@
 #include "config/platform_params.h"
 #include "config/run_config.h"
 #include "device/cell_model.h"
+#include "device/circuit_area.h"
 #include "char_model.h"
 #include "model_hardware.h"
 #include "plans.h"
@@ -255,6 +257,7 @@ struct model_figures {
     std::optional<platform::energy_figures> energy;                     ///< the whole model's, mean per token
     platform::run_timing timing;
     platform::late_starts late;
+    device::head_area area;  ///< of one head
 };
 
 void write_outputs(platform::output_set& outputs, const model::token_plan& plan, const std::string& mode)
@@ -315,6 +318,8 @@ void print_model_summary(const model_figures& f, const platform::output_set& out
     } else {
         std::printf("  energy per token    none: no token finished\n");
     }
+    platform::print_area(f.area, f.layers * f.heads,
+                         "for the model (" + std::to_string(f.layers) + " x " + std::to_string(f.heads) + " heads)");
     platform::print_timing(f.timing);
     platform::print_outputs(outputs, out_dir);
 }
@@ -349,6 +354,15 @@ std::vector<std::unique_ptr<platform::latency_meter>> attach_meters(model::model
     return latency;
 }
 
+/// Area of a head, a layer and the model, and the cost keys' sources, into summary.json and the figures.
+void add_area_report(json& summary, model_figures& figures, const config::head_config& head)
+{
+    figures.area = device::area_of_head(head);
+    summary["area_mm2"] = platform::area_report(figures.area, figures.heads);
+    summary["area_mm2"]["model"] = device::mm2(figures.area.total()) * static_cast<double>(figures.layers * figures.heads);
+    summary["provenance"] = platform::provenance_report("gpt_model");
+}
+
 /// Timing and energy of the whole model's attention and of each layer, into summary.json and the figures.
 void add_hardware_report(json& summary, model_figures& figures, const model::model_hardware& hardware,
                          const config::head_config& head,
@@ -372,6 +386,7 @@ void add_hardware_report(json& summary, model_figures& figures, const model::mod
     for (std::size_t l = 0; l < hardware.layers.size(); ++l)
         summary["per_layer"].push_back(
             layer_summary(*hardware.layers[l], *latency[l], head.timing.clock_period_ns, figures));
+    add_area_report(summary, figures, head);
 }
 
 void run(session& state, const platform::cli_options& options, const json& config)
