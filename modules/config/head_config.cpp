@@ -15,42 +15,61 @@ param_table<head_config> declare_head_params()
     using device::nonlinearity;
     return t("", {
         t::integer(GCASIM_KEY(window), 1024, 1, 65536, "tokens",
-                   "Sliding attention window M: query t sees keys t-M < s <= t"),
+                   "Sliding attention window M: query t sees keys t-M < s <= t")
+            .from(paper("GPT-2 context and sliding window M = 1024 (hardware.md section 1)")),
         t::integer(GCASIM_KEY(head_dim), 64, 1, 4096, "",
-                   "Head dimension d: rows of each K array, columns of each V array"),
+                   "Head dimension d: rows of each K array, columns of each V array")
+            .from(paper("GPT-2 head dimension d = 64 (hardware.md section 1)")),
         t::integer(GCASIM_KEY(array.tokens), 64, 1, 4096, "tokens",
-                   "Tokens per sub-tile: columns of a K array, rows of a V array (64 in the paper)"),
+                   "Tokens per sub-tile: columns of a K array, rows of a V array (64 in the paper)")
+            .from(paper("64 x 64 arrays, one sub-tile per 64 tokens (Fig. 1; hardware.md section 2)")),
         t::choice(GCASIM_KEY(cell.nonlinearity), nonlinearity::polynomial,
                   {{"polynomial", nonlinearity::polynomial}, {"linear", nonlinearity::linear}},
                   "Cell read response: the published cubic fit, or 19.3*y"),
-        t::integer(GCASIM_KEY(cell.polarity), 1, -1, 1, "", "Read current direction, +1 or -1"),
+        t::integer(GCASIM_KEY(cell.polarity), 1, -1, 1, "", "Read current direction, +1 or -1")
+            .from(paper("the authors' code reads with +1; -1 mirrors the cell (their second reference set)")),
         t::choice(GCASIM_KEY(cell.leakage.model), leakage_form::voltage,
                   {{"none", leakage_form::none}, {"voltage", leakage_form::voltage}, {"current", leakage_form::current}},
                   "Leakage form: voltage = P(delta*y) (the paper's final model), current = delta*P(y)"),
         t::number(GCASIM_KEY(cell.leakage.tau_ns), 5e6, 0, 1e15, "ns",
-                  "Retention time constant tau, delta = exp(-age/tau); 5 ms for silicon gain cells", true),
-        t::number(GCASIM_KEY(cell.v_max), 0.9, 0, 10, "V", "Top of the K/V write range (the bottom is 0 V)", true),
+                  "Retention time constant tau, delta = exp(-age/tau); 5 ms for silicon gain cells", true)
+            .from(paper("tau about 5 ms for silicon gain cells (hardware.md section 3)")),
+        t::number(GCASIM_KEY(cell.v_max), 0.9, 0, 10, "V", "Top of the K/V write range (the bottom is 0 V)", true)
+            .from(paper("K, V stored in 8 levels on [0, 0.9] V (Methods; hardware.md section 3)")),
         t::number(GCASIM_KEY(timing.token_period_ns), 800, 0, 1e9, "ns",
-                  "Time between successive tokens at this head (generation step)", true),
-        t::number(GCASIM_KEY(timing.write_ns), 10, 0, 1e6, "ns", "Phase 1: write the new K,V through the DACs"),
-        t::number(GCASIM_KEY(timing.qk_ns), 15, 0, 1e6, "ns", "Phase 2: query pulses read the K arrays (Q.K^T)"),
-        t::number(GCASIM_KEY(timing.pv_ns), 15, 0, 1e6, "ns", "Phase 3: charge-to-pulse drives the V arrays (phi.V)"),
-        t::number(GCASIM_KEY(timing.readout_ns), 15, 0, 1e6, "ns", "Phase 4: signed charge-to-pulse + counter readout"),
-        t::number(GCASIM_KEY(timing.digital_ns), 10, 0, 1e6, "ns", "Phase 5: digital adders, scaling, routing"),
-        t::number(GCASIM_KEY(timing.clock_period_ns), 1, 0, 1e6, "ns", "Period of the digital control clock", true),
+                  "Time between successive tokens at this head (generation step)", true)
+            .from(derived("tau * 1.6e-4 = 800 ns: the authors' decay exp(-1.6e-4) per step at tau = 5 ms, about "
+                          "12 layers x 65 ns (hardware.md section 3)")),
+        t::number(GCASIM_KEY(timing.write_ns), 10, 0, 1e6, "ns", "Phase 1: write the new K,V through the DACs")
+            .from(assumed("the phase split of the published 65 ns is not published (hardware.md section 4)")),
+        t::number(GCASIM_KEY(timing.qk_ns), 15, 0, 1e6, "ns", "Phase 2: query pulses read the K arrays (Q.K^T)")
+            .from(assumed("the phase split of the published 65 ns is not published (hardware.md section 4)")),
+        t::number(GCASIM_KEY(timing.pv_ns), 15, 0, 1e6, "ns", "Phase 3: charge-to-pulse drives the V arrays (phi.V)")
+            .from(assumed("the phase split of the published 65 ns is not published (hardware.md section 4)")),
+        t::number(GCASIM_KEY(timing.readout_ns), 15, 0, 1e6, "ns", "Phase 4: signed charge-to-pulse + counter readout")
+            .from(assumed("the phase split of the published 65 ns is not published (hardware.md section 4)")),
+        t::number(GCASIM_KEY(timing.digital_ns), 10, 0, 1e6, "ns", "Phase 5: digital adders, scaling, routing")
+            .from(assumed("the phase split of the published 65 ns is not published (hardware.md section 4)")),
+        t::number(GCASIM_KEY(timing.clock_period_ns), 1, 0, 1e6, "ns", "Period of the digital control clock", true)
+            .from(assumed("1 GHz: the published 65 ns are 65 whole cycles; the clock is not published")),
         t::boolean(GCASIM_KEY(quant.enabled), true, "false turns all three quantizers off (clamping stays)"),
-        t::integer(GCASIM_KEY(quant.q_levels), 16, 2, 1 << 20, "levels", "Query pulse-width levels on [0,1]"),
-        t::integer(GCASIM_KEY(quant.kv_levels), 8, 2, 1 << 20, "levels", "DAC levels of stored K,V on [0,v_max]"),
+        t::integer(GCASIM_KEY(quant.q_levels), 16, 2, 1 << 20, "levels", "Query pulse-width levels on [0,1]")
+            .from(paper("Q in 16 levels on [0, 1] (Methods; hardware.md section 3)")),
+        t::integer(GCASIM_KEY(quant.kv_levels), 8, 2, 1 << 20, "levels", "DAC levels of stored K,V on [0,v_max]")
+            .from(paper("K, V in 8 levels on [0, 0.9] V (Methods; hardware.md section 3)")),
         t::integer(GCASIM_KEY(quant.out_levels), 32, 3, 1 << 20, "levels",
                    "Readout counter levels on [-1,1], step 2/(levels-1) from 0 (at least 3: with 2 the step "
-                   "is 2 and every output rounds to 0)"),
+                   "is 2 and every output rounds to 0)")
+            .from(paper("outputs in 32 levels on [-1, 1] (Methods; hardware.md section 3)")),
         t::choice(GCASIM_KEY(quant.out_clip), output_clip::authors,
                   {{"authors", output_clip::authors}, {"counter", output_clip::counter}},
                   "Readout at +-1: authors = round like the authors' code (+-32/31), counter = saturate at "
                   "+-(levels-1)/2 steps"),
         t::number(GCASIM_KEY(pulse.s_sat), 80, 0, 1e12, "MAC units", "Charge-to-pulse saturation S_sat (HardSigmoid)",
-                  true),
-        t::number(GCASIM_KEY(pulse.t_max_ns), 15, 0, 1e6, "ns", "Longest input/charge-to-pulse pulse T_max", true),
+                  true)
+            .from(paper("S_sat = 80 in the authors' code (Eq. (3); hardware.md section 3)")),
+        t::number(GCASIM_KEY(pulse.t_max_ns), 15, 0, 1e6, "ns", "Longest input/charge-to-pulse pulse T_max", true)
+            .from(paper("T_max = 15 ns (Eq. (3); hardware.md section 3)")),
         t::choice(GCASIM_KEY(readout.combine), combine_mode::digital_adders,
                   {{"digital_adders", combine_mode::digital_adders}, {"charge_sharing", combine_mode::charge_sharing}},
                   "Combine the sub-tiles: digital adders (the paper) or analog charge sharing"),
@@ -133,8 +152,9 @@ param_table<head_config> declare_head_params()
             .from(assumed("a full adder; not published")),
         t::number(GCASIM_KEY(digital.flop_area_um2), 5, 0, 1e9, "um^2", "Area of one flip-flop (counters)")
             .from(assumed("a flip-flop; not published")),
-        t::number(GCASIM_KEY(digital.control_area_mm2), 0.2, 0, 1e6, "mm^2", "Area of a head's control and routing")
-            .from(derived("fitted so that a design-point head is the published 0.5 mm^2 (scripts/calibrate)")),
+        t::number(GCASIM_KEY(digital.control_area_mm2), 0.1982, 0, 1e6, "mm^2", "Area of a head's control and routing")
+            .from(derived("the published 0.5 mm^2 per head minus its other blocks at the design point "
+                          "(scripts/calibrate_area)")),
         t::number(GCASIM_KEY(process.leakage_uw_per_mm2), 50, 0, 1e12, "uW/mm^2",
                   "Static power per area of every block: energy per token grows with the token period")
             .from(assumed("a low-power process; not published")),
@@ -152,8 +172,10 @@ param_table<head_config> declare_head_params()
         t::boolean(GCASIM_KEY(refresh.enabled), false,
                    "Re-write (sense and restore) stored values older than refresh.age_ns"),
         t::number(GCASIM_KEY(refresh.age_ns), 1e6, 0, 1e15, "ns", "Age at which the controller refreshes a stored token",
-                  true),
-        t::number(GCASIM_KEY(readout.scale), 40, 0, 1e12, "MAC units", "Readout full scale (S_sat/2 in the paper)", true),
+                  true)
+            .from(assumed("tau / 5: a refreshed value keeps delta >= exp(-0.2); the refresh policy is not published")),
+        t::number(GCASIM_KEY(readout.scale), 40, 0, 1e12, "MAC units", "Readout full scale (S_sat/2 in the paper)", true)
+            .from(paper("readout full scale 40 = S_sat / 2 in the authors' code (hardware.md section 3)")),
     });
 }
 

@@ -13,7 +13,8 @@ const param_table<layer_platform_config>& layer_platform_params()
 {
     using t = param_table<layer_platform_config>;
     static const t table("", {
-        t::integer(GCASIM_KEY(heads), 12, 1, 4096, "", "Attention heads of the layer, working in parallel"),
+        t::integer(GCASIM_KEY(heads), 12, 1, 4096, "", "Attention heads of the layer, working in parallel")
+            .from(paper("GPT-2 small: 12 heads per layer (hardware.md section 1)")),
         t::boolean(GCASIM_KEY(output.head_outputs), true, "Write every head's T x d outputs into output.json"),
     });
     return table;
@@ -73,6 +74,20 @@ void add_platform_params(param_schema& schema, const std::string& platform)
     } else {
         throw std::invalid_argument("no platform '" + platform + "'");
     }
+}
+
+bool is_cost_key(const std::string& path)
+{
+    static const std::vector<std::string> keys{"window", "head_dim", "heads"};
+    static const std::vector<std::string> groups{"array",  "cell",    "lines",  "dac",     "c2p",    "digital",
+                                                 "process", "timing", "quant", "pulse", "readout", "refresh"};
+    for (const std::string& key : keys)
+        if (path == key)
+            return true;
+    for (const std::string& group : groups)
+        if (path.rfind(group + ".", 0) == 0)
+            return true;
+    return false;
 }
 
 std::string markdown_keys()

@@ -38,6 +38,13 @@ const std::vector<std::string>& platform_names();
 /// Every key of `platform` (one of platform_names()); std::invalid_argument for another name.
 void add_platform_params(param_schema& schema, const std::string& platform);
 
+/// Whether a key sets latency, energy or area: window, head_dim, heads and the groups array, cell,
+/// lines, dac, c2p, digital, process, timing, quant, pulse, readout and refresh (noise.* shapes only
+/// the numerics; trace, output, input and sim keys only the run). Every figure among them (an integer
+/// or a number; choices and switches are designs, not figures) names its source: paper, derived or
+/// assumed (unit_provenance checks it).
+bool is_cost_key(const std::string& path);
+
 /// The table of every platform's keys in docs/modules/configuration.md (Markdown): key, default
 /// (per platform where they differ), allowed values, platforms, meaning.
 std::string markdown_keys();
