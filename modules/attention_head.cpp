@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "config/head_timing.h"
+#include "control_clock.h"
 #include "device/array_physics.h"
 #include "device/random.h"
 
@@ -19,8 +21,10 @@ readout::params attention_head::readout_params(const config::head_config& c, con
     p.scale = c.readout.scale;
     p.counter_levels = c.quant.enabled ? c.quant.out_levels : 0;
     p.clip = c.quant.out_clip;
-    p.convert_time = sc_time(c.timing.readout_ns, SC_NS);
-    p.combine_time = sc_time(c.timing.digital_ns, SC_NS);
+    const device::phase_cycles cycles = config::head_phase_cycles(c);
+    const control_clock clock{sc_time(c.timing.clock_period_ns, SC_NS)};
+    p.convert_time = clock(cycles.readout.total());
+    p.combine_time = clock(cycles.digital.total());
     p.share_gain = device::charge_sharing_gain(c);
     p.offset_sigma = c.noise.counter_offset_sigma;
     p.seed = device::derive_seed(c.noise.seed, head_index, 1u << 20);
@@ -40,6 +44,7 @@ sliding_window_controller::params attention_head::controller_params(const config
     p.width = c.head_dim;
     p.converted_size = c.readout.combine == config::combine_mode::digital_adders ? p.sub_tiles * p.width : p.width;
     p.token_period = sc_time(c.timing.token_period_ns, SC_NS);
+    p.clock = sc_time(c.timing.clock_period_ns, SC_NS);
     p.q_levels = c.quant.enabled ? c.quant.q_levels : 0;
     p.t_max = sc_time(c.pulse.t_max_ns, SC_NS);
     p.head_index = head_index;

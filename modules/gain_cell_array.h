@@ -31,8 +31,8 @@ public:
         orientation layout{};
         std::size_t tokens{};             ///< array.tokens: token lines (columns of K, rows of V)
         std::size_t width{};              ///< head_dim: values per token line
-        sc_core::sc_time write_time;      ///< timing.write_ns: DAC write of one token line
-        sc_core::sc_time read_time;       ///< timing.qk_ns (K) or timing.pv_ns (V): one MAC
+        sc_core::sc_time write_time;      ///< DAC write of one token line: the write phase's cycles
+        sc_core::sc_time read_time;       ///< one MAC: the qk (K) or pv (V) phase's cycles
         sc_core::sc_time tau;             ///< cell.leakage.tau_ns: retention time constant
         device::cell_model model{device::nonlinearity::polynomial, device::leakage_form::none, 1};  ///< cell.*
         double v_max{};                   ///< cell.v_max: DAC range top (V), bottom 0 V

@@ -28,12 +28,19 @@ inline const char* phase_name(phase p)
     return "?";
 }
 
+/// How long each phase of one token lasted, each a whole number of control-clock cycles.
+struct token_phase_times {
+    sc_core::sc_time write, qk, pv, readout, digital;
+    sc_core::sc_time refresh;  ///< after the output is ready; zero when nothing was refreshed
+};
+
 /// What one token produced, by ring slot. Valid only during the callback.
 struct token_result {
     std::size_t head;
     std::size_t token;
     sc_core::sc_time start;                    ///< when the token's first phase began
     sc_core::sc_time end;                      ///< when its output was ready (end of the digital phase)
+    token_phase_times phases;                  ///< the time the controller spent in each phase
     const std::vector<long>& slot_token;       ///< token held by each ring slot, -1 = empty
     const std::vector<std::uint8_t>& visible;  ///< slot inside the window of this query
     const std::vector<double>& scores;         ///< S per slot (0 where masked)
@@ -62,6 +69,7 @@ struct phase_record {
     phase kind;
     sc_core::sc_time start;
     sc_core::sc_time duration;
+    std::uint64_t cycles;    ///< duration in cycles of the control clock (a whole number)
     std::size_t write_slot;  ///< ring slot written by this token
 };
 

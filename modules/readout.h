@@ -26,8 +26,8 @@ public:
         double scale{};                   ///< readout.scale: charge of a full-scale count (MAC units)
         int counter_levels{};             ///< quant.out_levels, 0 = ideal (quant.enabled false)
         device::output_clip clip{};       ///< quant.out_clip
-        sc_core::sc_time convert_time;    ///< timing.readout_ns: signed charge-to-pulse + counting
-        sc_core::sc_time combine_time;    ///< timing.digital_ns: digital adders, scaling, routing
+        sc_core::sc_time convert_time;    ///< the readout phase: sign decision + counting to full scale
+        sc_core::sc_time combine_time;    ///< the digital phase: adder tree (or sharing), scaling, routing
         double share_gain{};              ///< charge sharing: the shared charge's fraction left on the
                                           ///< integrators, beside the bus parasitics (1 = ideal lines)
         double offset_sigma{};            ///< noise.counter_offset_sigma (fraction of full scale)

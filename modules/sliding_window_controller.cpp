@@ -23,6 +23,7 @@ const sliding_window_controller::params& checked(const sliding_window_controller
     require_param(p.converted_size == p.sub_tiles * p.width || p.converted_size == p.width, self,
                   "readout.combine (converted values)", p.converted_size, "must be sub-tiles x head_dim or head_dim");
     require_param(p.token_period > SC_ZERO_TIME, self, "timing.token_period_ns", p.token_period, "must be > 0");
+    require_param(p.clock > SC_ZERO_TIME, self, "timing.clock_period_ns", p.clock, "must be > 0");
     require_param(p.q_levels == 0 || p.q_levels >= 2, self, "quant.q_levels", p.q_levels,
                   "must be >= 2, or 0 for continuous pulses");
     require_param(p.t_max > SC_ZERO_TIME, self, "pulse.t_max_ns", p.t_max, "must be > 0");
@@ -51,11 +52,11 @@ sliding_window_controller::sliding_window_controller(const sc_module_name& name,
                                                      compute_pool* pool)
     : sc_module(name), k_write_socket("k_write_socket"), v_write_socket("v_write_socket"),
       query_socket("query_socket"), value_socket("value_socket"),
-      convert_socket("convert_socket"), combine_socket("combine_socket"), params_(checked(p, *this)), pool_(pool),
+      convert_socket("convert_socket"), combine_socket("combine_socket"), params_(checked(p, *this)), clock_{p.clock}, pool_(pool),
       owned_source_(std::move(owned)), input_(source ? *source : *owned_source_),
       observers_(), monitors_(), traced_tile_(p.sub_tiles, 0), pulse_dac_(0.0, 1.0, p.q_levels),
       phase_(phase::idle), tokens_done_(0), late_tokens_(0), control_steps_(0), current_token_(0), current_slot_(0),
-      sequence_start_(0), gp_(),
+      sequence_start_(0), phase_times_(), gp_(),
       ext_(new analog_payload), query_(p.width), write_buffer_(p.width),
       slot_token_(p.sub_tiles * p.array_tokens, -1), slot_written_at_(p.sub_tiles * p.array_tokens, SC_ZERO_TIME),
       visible_(p.sub_tiles * p.array_tokens, 0),
@@ -105,6 +106,7 @@ void sliding_window_controller::process_token(std::size_t t)
     const sc_time start = sc_time_stamp();
     current_token_ = t;
     current_slot_ = (t - sequence_start_) % slot_token_.size();
+    phase_times_ = token_phase_times{};
     enter(phase::write, write_token(t));
     enter(phase::qk, read_keys(t));
     enter(phase::pv, drive_values());
@@ -119,7 +121,7 @@ void sliding_window_controller::process_token(std::size_t t)
     phase_ = phase::idle;
     ++tokens_done_;
     ++control_steps_;
-    const token_result result{params_.head_index, t,        start,   output_ready, slot_token_,
+    const token_result result{params_.head_index, t,      start,   output_ready, phase_times_, slot_token_,
                               visible_,           scores_, pulses_, output_};
     for (token_observer* observer : observers_)
         observer->on_token(result);
@@ -128,9 +130,26 @@ void sliding_window_controller::process_token(std::size_t t)
 void sliding_window_controller::enter(phase p, const sc_time& duration)
 {
     phase_ = p;
-    for (phase_monitor* monitor : monitors_)
-        monitor->on_phase({params_.head_index, current_token_, p, sc_time_stamp(), duration, current_slot_});
+    phase_time(p) = duration;
+    if (!monitors_.empty()) {
+        const phase_record record{params_.head_index, current_token_,   p, sc_time_stamp(), duration,
+                                  clock_.cycles_in(duration), current_slot_};
+        for (phase_monitor* monitor : monitors_)
+            monitor->on_phase(record);
+    }
     wait(duration);
+}
+
+sc_time& sliding_window_controller::phase_time(phase p)
+{
+    switch (p) {
+    case phase::write: return phase_times_.write;
+    case phase::qk: return phase_times_.qk;
+    case phase::pv: return phase_times_.pv;
+    case phase::readout: return phase_times_.readout;
+    case phase::digital: return phase_times_.digital;
+    default: return phase_times_.refresh;
+    }
 }
 
 void sliding_window_controller::report_pulses(phase p, std::size_t tile, const double* widths, std::size_t count)

@@ -16,6 +16,7 @@
 #include <tlm_utils/simple_initiator_socket.h>
 
 #include "analog_payload.h"
+#include "control_clock.h"
 #include "cost_publisher.h"
 #include "head_monitor.h"
 #include "device/quantizer.h"
@@ -34,6 +35,7 @@ public:
         std::size_t width{};              ///< head_dim
         std::size_t converted_size{};     ///< values between readout conversion and combine
         sc_core::sc_time token_period;    ///< timing.token_period_ns
+        sc_core::sc_time clock;           ///< timing.clock_period_ns: the phases are whole cycles of it
         int q_levels{};                   ///< quant.q_levels on [0,1]; 0 = continuous (quant.enabled false)
         sc_core::sc_time t_max;           ///< pulse.t_max_ns: full-scale pulse width
         std::size_t head_index{};         ///< reported in results and traces
@@ -80,7 +82,9 @@ private:
     void run();
     void start_sequence(std::size_t t);
     void process_token(std::size_t t);
+    /// Spend `duration` (the blocks' delay, whole cycles) in phase `p`, reported to the monitors.
     void enter(phase p, const sc_core::sc_time& duration);
+    sc_core::sc_time& phase_time(phase p);
     void report_pulses(phase p, std::size_t tile, const double* widths, std::size_t count);
     sc_core::sc_time write_token(std::size_t t);
     sc_core::sc_time read_keys(std::size_t t);
@@ -100,6 +104,7 @@ private:
                    sc_core::sc_time& delay, const char* what, std::size_t tile);
 
     params params_;
+    control_clock clock_;
     compute_pool* pool_;
     std::unique_ptr<token_source> owned_source_;
     token_source& input_;
@@ -112,6 +117,7 @@ private:
     std::uint64_t control_steps_;
     std::size_t current_token_, current_slot_;
     std::size_t sequence_start_;  ///< token that opened the current sequence: ring slots count from it
+    token_phase_times phase_times_;  ///< of the current token
 
     // Preallocated buffers and payloads: nothing is allocated per token.
     tlm::tlm_generic_payload gp_;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "config/head_timing.h"
+#include "control_clock.h"
 #include "device/array_physics.h"
 #include "device/random.h"
 
@@ -16,10 +18,10 @@ gain_cell_array::params sub_tile::array_params(const config::head_config& c, con
     p.layout = layout;
     p.tokens = c.array.tokens;
     p.width = c.head_dim;
-    p.write_time = sc_time(c.timing.write_ns, SC_NS);
-    p.read_time = sc_time(layout == gain_cell_array::orientation::token_per_column ? c.timing.qk_ns
-                                                                                   : c.timing.pv_ns,
-                          SC_NS);
+    const device::phase_cycles cycles = config::head_phase_cycles(c);
+    const control_clock clock{sc_time(c.timing.clock_period_ns, SC_NS)};
+    p.write_time = clock(cycles.write);
+    p.read_time = clock(layout == gain_cell_array::orientation::token_per_column ? cycles.qk : cycles.pv);
     p.tau = sc_time(c.cell.leakage.tau_ns, SC_NS);
     p.model = device::cell_model(c.cell.nonlinearity, c.cell.leakage.model, c.cell.polarity);
     p.v_max = c.cell.v_max;

@@ -40,16 +40,6 @@ param_table<head_config> declare_head_params()
                   "Time between successive tokens at this head (generation step)", true)
             .from(derived("tau * 1.6e-4 = 800 ns: the authors' decay exp(-1.6e-4) per step at tau = 5 ms, about "
                           "12 layers x 65 ns (hardware.md section 3)")),
-        t::number(GCASIM_KEY(timing.write_ns), 10, 0, 1e6, "ns", "Phase 1: write the new K,V through the DACs")
-            .from(assumed("the phase split of the published 65 ns is not published (hardware.md section 4)")),
-        t::number(GCASIM_KEY(timing.qk_ns), 15, 0, 1e6, "ns", "Phase 2: query pulses read the K arrays (Q.K^T)")
-            .from(assumed("the phase split of the published 65 ns is not published (hardware.md section 4)")),
-        t::number(GCASIM_KEY(timing.pv_ns), 15, 0, 1e6, "ns", "Phase 3: charge-to-pulse drives the V arrays (phi.V)")
-            .from(assumed("the phase split of the published 65 ns is not published (hardware.md section 4)")),
-        t::number(GCASIM_KEY(timing.readout_ns), 15, 0, 1e6, "ns", "Phase 4: signed charge-to-pulse + counter readout")
-            .from(assumed("the phase split of the published 65 ns is not published (hardware.md section 4)")),
-        t::number(GCASIM_KEY(timing.digital_ns), 10, 0, 1e6, "ns", "Phase 5: digital adders, scaling, routing")
-            .from(assumed("the phase split of the published 65 ns is not published (hardware.md section 4)")),
         t::number(GCASIM_KEY(timing.clock_period_ns), 1, 0, 1e6, "ns", "Period of the digital control clock", true)
             .from(assumed("1 GHz: the published 65 ns are 65 whole cycles; the clock is not published")),
         t::boolean(GCASIM_KEY(quant.enabled), true, "false turns all three quantizers off (clamping stays)"),

@@ -86,13 +86,7 @@ struct process_config {
 
 struct timing_config {
     double token_period_ns{};
-    double write_ns{};
-    double qk_ns{};
-    double pv_ns{};
-    double readout_ns{};
-    double digital_ns{};
-    double clock_period_ns{};
-    double phases_ns() const { return write_ns + qk_ns + pv_ns + readout_ns + digital_ns; }
+    double clock_period_ns{};  ///< the control clock: every phase is a whole number of its cycles
 };
 
 struct quant_config {

@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "config/head_timing.h"
+
 namespace gcasim::config {
 
 namespace {
@@ -17,14 +19,12 @@ void check_head_rules(const head_config& h)
 {
     if (h.cell.polarity == 0)
         throw config_error("config key 'cell.polarity': value 0 is not allowed; allowed: 1 or -1");
-    if (h.timing.qk_ns < h.pulse.t_max_ns || h.timing.pv_ns < h.pulse.t_max_ns)
-        throw config_error("config keys 'timing.qk_ns' (" + ns(h.timing.qk_ns) + ") and 'timing.pv_ns' (" +
-                           ns(h.timing.pv_ns) + ") must each be >= 'pulse.t_max_ns' (" + ns(h.pulse.t_max_ns) +
-                           "): the read phases carry pulses up to T_max");
-    if (h.timing.phases_ns() > h.timing.token_period_ns)
+    const double phases_ns = head_phases_ns(h);
+    if (phases_ns > h.timing.token_period_ns)
         throw config_error("config key 'timing.token_period_ns': value " + ns(h.timing.token_period_ns) +
-                           " is shorter than the phases of one token (" + ns(h.timing.phases_ns()) +
-                           "); allowed: >= the sum of timing.write_ns .. timing.digital_ns");
+                           " is shorter than the phases of one token (" + ns(phases_ns) + ": " +
+                           std::to_string(head_phase_cycles(h).total()) + " cycles of " +
+                           ns(h.timing.clock_period_ns) + "); allowed: >= the phases' time");
 }
 
 void check_trace_rules(const trace_config& trace, std::size_t heads, const head_config& head)

@@ -1,6 +1,6 @@
-// The rules between keys, in one place: what a single key's range cannot say (a phase shorter than
-// a pulse, a traced head that does not exist, a run longer than simulated time can hold). Each is a
-// config_error naming the keys and the values.
+// The rules between keys, in one place: what a single key's range cannot say (phases longer than
+// the token period, a traced head that does not exist, a run longer than simulated time can hold).
+// Each is a config_error naming the keys and the values.
 #pragma once
 
 #include <cstddef>
@@ -10,7 +10,7 @@
 
 namespace gcasim::config {
 
-/// cell.polarity != 0; timing.qk_ns, timing.pv_ns >= pulse.t_max_ns; the five phases fit in
+/// cell.polarity != 0; the five phases of a token (from the circuit, config/head_timing.h) fit in
 /// timing.token_period_ns. parse_head_config applies them.
 void check_head_rules(const head_config& head);
 

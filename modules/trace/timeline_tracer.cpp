@@ -1,6 +1,8 @@
 #include "trace/timeline_tracer.h"
 
+#include <cstdint>
 #include <cstdio>
+#include <string>
 
 namespace gcasim {
 
@@ -19,8 +21,8 @@ std::string micros(const sc_time& t)
 }  // namespace
 
 timeline_tracer::timeline_tracer(atomic_file& file, std::size_t heads, std::size_t traced_head,
-                                 std::size_t tiles)
-    : file_(file), traced_head_(traced_head), first_(true)
+                                 std::size_t tiles, const device::phase_cycles& cycles)
+    : file_(file), traced_head_(traced_head), cycles_(cycles), first_(true)
 {
     file_.stream() << "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n";
     metadata("process_name", heads_pid, 0, "gcasim heads");
@@ -39,25 +41,39 @@ void timeline_tracer::metadata(const char* kind, int pid, std::size_t tid, const
 }
 
 void timeline_tracer::slice(const char* name, int pid, std::size_t tid, const sc_time& start,
-                            const sc_time& duration, const char* arg_name, std::size_t arg)
+                            const sc_time& duration, const std::string& args)
 {
     file_.stream() << (first_ ? "" : ",\n") << "{\"name\":\"" << name << "\",\"cat\":\"phase\",\"ph\":\"X\",\"ts\":"
                    << micros(start) << ",\"dur\":" << micros(duration) << ",\"pid\":" << pid << ",\"tid\":" << tid
-                   << ",\"args\":{\"" << arg_name << "\":" << arg << "}}";
+                   << ",\"args\":{" << args << "}}";
     first_ = false;
+}
+
+std::string timeline_tracer::phase_args(const phase_record& r) const
+{
+    const auto arg = [](const char* name, std::uint64_t value) {
+        return std::string(",\"") + name + "\":" + std::to_string(value);
+    };
+    std::string args = "\"token\":" + std::to_string(r.token) + arg("cycles", r.cycles);
+    if (r.kind == phase::readout)
+        args += arg("sign_cycles", cycles_.readout.sign) + arg("counter_steps", cycles_.readout.counter_steps);
+    else if (r.kind == phase::digital)
+        args += arg("adder_stages", static_cast<std::uint64_t>(cycles_.digital.adder_stages)) +
+                arg("scale_cycles", cycles_.digital.scale) + arg("routing_cycles", cycles_.digital.routing);
+    return args;
 }
 
 void timeline_tracer::on_phase(const phase_record& r)
 {
-    slice(phase_name(r.kind), heads_pid, r.head, r.start, r.duration, "token", r.token);
+    slice(phase_name(r.kind), heads_pid, r.head, r.start, r.duration, phase_args(r));
 }
 
 void timeline_tracer::on_pulses(const pulse_record& r)
 {
     if (r.head != traced_head_ || r.active_lines == 0)
         return;
-    slice(r.kind == phase::qk ? "K read" : "V read", tiles_pid, r.tile, r.start, r.t_max, "visible_keys",
-          r.active_lines);
+    slice(r.kind == phase::qk ? "K read" : "V read", tiles_pid, r.tile, r.start, r.t_max,
+          "\"visible_keys\":" + std::to_string(r.active_lines));
 }
 
 void timeline_tracer::finish()

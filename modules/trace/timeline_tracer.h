@@ -1,10 +1,13 @@
 // Phase monitor that writes timeline.json: Chrome trace-event JSON (opens in the Perfetto UI and
-// chrome://tracing). One track per head with one slice per phase per token; for the traced head one
-// track per sub-tile with its Q.K and phi.V reads (only sub-tiles holding visible keys).
+// chrome://tracing). One track per head with one slice per phase per token (args: token, cycles of
+// the control clock; readout: sign_cycles, counter_steps; digital: adder_stages, scale_cycles,
+// routing_cycles); for the traced head one track per sub-tile with its Q.K and phi.V reads (only
+// sub-tiles holding visible keys).
 #pragma once
 
 #include <string>
 
+#include "device/circuit_timing.h"
 #include "head_monitor.h"
 #include "util/atomic_file.h"
 
@@ -13,7 +16,9 @@ namespace gcasim {
 class timeline_tracer : public phase_monitor {
 public:
     /// Writes into `file`; the caller commits it (with the run's other outputs).
-    timeline_tracer(atomic_file& file, std::size_t heads, std::size_t traced_head, std::size_t tiles);
+    /// `cycles`: the phases of a token (their breakdown goes into the readout and digital slices).
+    timeline_tracer(atomic_file& file, std::size_t heads, std::size_t traced_head, std::size_t tiles,
+                    const device::phase_cycles& cycles);
 
     void on_phase(const phase_record& r) override;
     void on_pulses(const pulse_record& r) override;
@@ -23,12 +28,16 @@ public:
     void finish();
 
 private:
+    /// `args`: the members of the args object, e.g. "\"token\":3".
     void slice(const char* name, int pid, std::size_t tid, const sc_core::sc_time& start,
-               const sc_core::sc_time& duration, const char* arg_name, std::size_t arg);
+               const sc_core::sc_time& duration, const std::string& args);
+    /// The args of a phase slice.
+    std::string phase_args(const phase_record& r) const;
     void metadata(const char* kind, int pid, std::size_t tid, const std::string& name);
 
     atomic_file& file_;
     std::size_t traced_head_;
+    device::phase_cycles cycles_;
     bool first_;
 };
 

@@ -9,13 +9,24 @@ using namespace sc_core;
 
 namespace {
 constexpr phase traced_phases[] = {phase::write, phase::qk, phase::pv, phase::readout, phase::digital, phase::refresh};
-}
 
-vcd_tracer::vcd_tracer(atomic_file& file, std::size_t heads, std::size_t traced_head,
-                       std::size_t traced_tile, std::size_t width, std::size_t tile_tokens)
+/// Bits that hold 0 .. n.
+int bits_for(std::uint64_t n)
+{
+    int bits = 1;
+    while (bits < 64 && (n >> bits) != 0)
+        ++bits;
+    return bits;
+}
+}  // namespace
+
+vcd_tracer::vcd_tracer(atomic_file& file, std::size_t heads, std::size_t traced_head, std::size_t traced_tile,
+                       std::size_t width, std::size_t tile_tokens, const device::phase_cycles& cycles,
+                       const sc_time& clock)
     : file_(file), vcd_(file_.stream(), "1 ps"), traced_head_(traced_head), traced_tile_(traced_tile),
-      token_id_(0), phase_id_(0), write_slot_id_(0), active_id_(0), phase_flag_ids_(), busy_ids_(), q_ids_(),
-      phi_ids_(), buffer_(), last_phase_(phase::idle)
+      cycles_(cycles), clock_(clock), token_id_(0), phase_id_(0), write_slot_id_(0), counter_id_(0),
+      adder_stage_id_(0), active_id_(0), phase_flag_ids_(), busy_ids_(), q_ids_(), phi_ids_(), buffer_(),
+      last_phase_(phase::idle)
 {
     vcd_.begin_scope("layer");
     token_id_ = vcd_.add_var("token", 32);
@@ -23,6 +34,8 @@ vcd_tracer::vcd_tracer(atomic_file& file, std::size_t heads, std::size_t traced_
     for (phase p : traced_phases)
         phase_flag_ids_.push_back(vcd_.add_var(std::string("phase_") + phase_name(p), 1));
     write_slot_id_ = vcd_.add_var("write_slot", 32);
+    counter_id_ = vcd_.add_var("counter_steps", bits_for(cycles.readout.counter_steps));
+    adder_stage_id_ = vcd_.add_var("adder_stage", bits_for(static_cast<std::uint64_t>(cycles.digital.adder_stages)));
     for (std::size_t h = 0; h < heads; ++h) {
         vcd_.begin_scope("head_" + std::to_string(h));
         busy_ids_.push_back(vcd_.add_var("busy", 1));
@@ -65,6 +78,29 @@ void vcd_tracer::on_phase(const phase_record& r)
     record(r.start, phase_id_, static_cast<std::uint64_t>(r.kind));
     if (r.kind == phase::digital || r.kind == phase::refresh)
         record(end, phase_id_, 0);
+    if (r.kind == phase::readout)
+        record_counter(r);
+    else if (r.kind == phase::digital)
+        record_adder_stages(r);
+}
+
+void vcd_tracer::record_counter(const phase_record& r)
+{
+    const sc_time counting = r.start + static_cast<double>(cycles_.readout.sign) * clock_;
+    for (device::cycle_count step = 1; step <= cycles_.readout.counter_steps; ++step)
+        record(counting + static_cast<double>(step - 1) * clock_, counter_id_, step);
+    record(r.start + r.duration, counter_id_, 0);
+}
+
+void vcd_tracer::record_adder_stages(const phase_record& r)
+{
+    const int stages = cycles_.digital.adder_stages;
+    if (stages == 0)
+        return;
+    const sc_time stage_time = static_cast<double>(cycles_.digital.combine / static_cast<device::cycle_count>(stages)) * clock_;
+    for (int stage = 1; stage <= stages; ++stage)
+        record(r.start + static_cast<double>(stage - 1) * stage_time, adder_stage_id_, static_cast<std::uint64_t>(stage));
+    record(r.start + static_cast<double>(stages) * stage_time, adder_stage_id_, 0);
 }
 
 void vcd_tracer::on_pulses(const pulse_record& r)

@@ -12,6 +12,7 @@
 
 #include "attention_layer.h"
 #include "config/head_config.h"
+#include "config/head_timing.h"
 #include "config/rules.h"
 #include "config/run_config.h"
 #include "cost_report.h"
@@ -86,9 +87,11 @@ void latency_meter::on_token(const token_result& r)
 
 json latency_report(const std::vector<sc_time>& latencies)
 {
+    // In ns from the integer time values (to_seconds() * 1e9 would make 61 ns 61.000000000000014).
+    const double units_per_ns = static_cast<double>(sc_time(1, SC_NS).value());
     double sum = 0, lo = 0, hi = 0;
     for (std::size_t t = 0; t < latencies.size(); ++t) {
-        const double ns = latencies[t].to_seconds() * 1e9;
+        const double ns = static_cast<double>(latencies[t].value()) / units_per_ns;
         sum += ns;
         lo = t ? std::min(lo, ns) : ns;
         hi = t ? std::max(hi, ns) : ns;
@@ -96,14 +99,29 @@ json latency_report(const std::vector<sc_time>& latencies)
     return {{"mean", latencies.empty() ? 0.0 : sum / static_cast<double>(latencies.size())}, {"min", lo}, {"max", hi}};
 }
 
-json latency_meter::report(double clock_period_ns) const
+json latency_meter::report() const
 {
     std::vector<sc_time> latencies(end_.size());
     for (std::size_t t = 0; t < end_.size(); ++t)
         latencies[t] = end_[t] - start_[t];
-    json report = latency_report(latencies);
-    report["mean_cycles"] = report["mean"].get<double>() / clock_period_ns;
-    return report;
+    return latency_report(latencies);
+}
+
+json latency_cycles_report(const device::phase_cycles& cycles)
+{
+    return {{"write", cycles.write},
+            {"qk", cycles.qk},
+            {"pv", cycles.pv},
+            {"readout", cycles.readout.total()},
+            {"digital", cycles.digital.total()},
+            {"total", cycles.total()}};
+}
+
+std::string phase_cycles_text(const device::phase_cycles& cycles)
+{
+    return std::to_string(cycles.write) + " write + " + std::to_string(cycles.qk) + " qk + " +
+           std::to_string(cycles.pv) + " pv + " + std::to_string(cycles.readout.total()) + " readout + " +
+           std::to_string(cycles.digital.total()) + " digital";
 }
 
 late_starts late_starts_of(const std::vector<sc_time>& starts, const sc_time& period)
@@ -282,12 +300,13 @@ layer_result simulate_layer(const layer_run& run)
     std::unique_ptr<timeline_tracer> timeline;
     if (trace.vcd) {
         vcd = std::make_unique<vcd_tracer>(run.outputs->add("trace.vcd"), heads, trace.head, trace.tile,
-                                           head.head_dim, head.array.tokens);
+                                           head.head_dim, head.array.tokens, config::head_phase_cycles(head),
+                                           sc_time(head.timing.clock_period_ns, SC_NS));
         layer.add_monitor(vcd.get(), trace.head, {trace.tile});
     }
     if (trace.timeline) {
         timeline = std::make_unique<timeline_tracer>(run.outputs->add("timeline.json"), heads, trace.head,
-                                                     head.sub_tiles());
+                                                     head.sub_tiles(), config::head_phase_cycles(head));
         std::vector<std::size_t> all_tiles(static_cast<std::size_t>(head.sub_tiles()));
         for (std::size_t n = 0; n < all_tiles.size(); ++n)
             all_tiles[n] = n;
@@ -327,9 +346,9 @@ layer_result simulate_layer(const layer_run& run)
     figures.sub_tiles_per_head = head.sub_tiles();
     figures.clock_period_ns = head.timing.clock_period_ns;
     figures.token_period_ns = head.timing.token_period_ns;
-    const json latency_ns = latency.report(head.timing.clock_period_ns);
+    const json latency_ns = latency.report();
     figures.latency_ns = latency_ns["mean"].get<double>();
-    figures.latency_cycles = latency_ns["mean_cycles"].get<double>();
+    figures.cycles = config::head_phase_cycles(head);
     figures.mean_energy = mean_energy(layer.ledger.columns(), layer.ledger.sum_all(), layer.ledger.rows());
     figures.full_window_tokens = layer.ledger.full_window_rows();
     figures.full_window_energy =
@@ -346,7 +365,8 @@ layer_result simulate_layer(const layer_run& run)
     summary["token_period_ns"] = head.timing.token_period_ns;
     summary["clock_period_ns"] = head.timing.clock_period_ns;
     summary["latency_per_token_ns"] = latency_ns["mean"];
-    summary["latency_per_token_cycles"] = latency_ns["mean_cycles"];
+    summary["latency_per_token_cycles"] = figures.cycles.total();
+    summary["latency_cycles"] = latency_cycles_report(figures.cycles);
     summary["latency_ns"] = latency_ns;
     summary["throughput_tokens_per_s"] = latency.throughput(head.timing.token_period_ns);
     summary["energy_per_token_pj"] = {{"mean", energy_json(figures.mean_energy)},
@@ -376,8 +396,9 @@ void print_summary(const run_figures& f, const output_set& outputs, const std::s
 {
     std::printf("%s: %zu head(s) x %zu tokens, window %d, %d sub-tile(s) per head\n", f.platform.c_str(), f.heads,
                 f.tokens, f.window, f.sub_tiles_per_head);
-    std::printf("  latency per token   %.1f ns (%.0f cycles of %.3g ns), token period %.1f ns\n", f.latency_ns,
-                f.latency_cycles, f.clock_period_ns, f.token_period_ns);
+    std::printf("  latency per token   %.1f ns (%llu cycles of %.3g ns: %s), token period %.1f ns\n",
+                f.latency_ns, static_cast<unsigned long long>(f.cycles.total()), f.clock_period_ns,
+                phase_cycles_text(f.cycles).c_str(), f.token_period_ns);
     print_late_starts(f.late, f.tokens, f.token_period_ns);
     const bool full = f.full_window_energy.has_value();
     if (const std::optional<energy_figures>& e = full ? f.full_window_energy : f.mean_energy) {

@@ -14,6 +14,7 @@
 
 #include "config/param_schema.h"
 #include "device/circuit_area.h"
+#include "device/circuit_timing.h"
 #include "energy_ledger.h"
 #include "head_monitor.h"
 #include "io.h"
@@ -46,12 +47,19 @@ late_starts late_starts_of(const std::vector<sc_core::sc_time>& starts, const sc
 /// latency figures of every platform.
 nlohmann::json latency_report(const std::vector<sc_core::sc_time>& latencies);
 
+/// summary.json's latency_cycles: {write, qk, pv, readout, digital, total}, whole cycles of the
+/// control clock from the circuit (config/head_timing.h).
+nlohmann::json latency_cycles_report(const device::phase_cycles& cycles);
+
+/// "10 write + 15 qk + ..." for the console.
+std::string phase_cycles_text(const device::phase_cycles& cycles);
+
 /// Latency per token, from its start to the end of the slowest head.
 class latency_meter : public token_observer {
 public:
     void on_token(const token_result& r) override;
-    /// mean, min, max (ns) and mean_cycles.
-    nlohmann::json report(double clock_period_ns) const;
+    /// mean, min, max (ns) of the simulated latencies.
+    nlohmann::json report() const;
     /// The achieved rate: tokens per second of simulated time from the first token's start to the
     /// last's; 10^9 / token_period_ns when no token starts late (and for a single token).
     double throughput(double token_period_ns) const;
@@ -87,7 +95,8 @@ struct run_figures {
     std::string platform;
     std::size_t heads = 0, tokens = 0;
     int window = 0, sub_tiles_per_head = 0;
-    double latency_ns = 0, latency_cycles = 0, clock_period_ns = 0, token_period_ns = 0;
+    double latency_ns = 0, clock_period_ns = 0, token_period_ns = 0;
+    device::phase_cycles cycles;  ///< of one token, from the circuit
     std::optional<energy_figures> mean_energy, full_window_energy;
     std::size_t full_window_tokens = 0;
     run_timing timing;

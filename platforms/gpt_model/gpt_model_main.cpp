@@ -22,6 +22,7 @@
 #include "common/platform_cli.h"
 #include "common/run_support.h"
 #include "config/head_config.h"
+#include "config/head_timing.h"
 #include "config/platform_params.h"
 #include "config/run_config.h"
 #include "device/cell_model.h"
@@ -325,16 +326,17 @@ void print_model_summary(const model_figures& f, const platform::output_set& out
 }
 
 /// summary.json's per_layer entry of a layer; its latency and mean energy per token into the figures.
-json layer_summary(const attention_layer& layer, const platform::latency_meter& latency, double clock_period_ns,
-                   model_figures& figures)
+json layer_summary(const attention_layer& layer, const platform::latency_meter& latency,
+                   const device::phase_cycles& cycles, model_figures& figures)
 {
-    const json l = latency.report(clock_period_ns);
+    const json l = latency.report();
     const auto& ledger = layer.ledger;
     const std::optional<platform::energy_figures> mean = platform::mean_energy(ledger.columns(), ledger.sum_all(), ledger.rows());
     figures.layer_latency_ns.push_back(l["mean"].get<double>());
     figures.layer_energy.push_back(mean);
     return {{"latency_per_token_ns", l["mean"]},
             {"latency_ns", l},
+            {"latency_cycles", platform::latency_cycles_report(cycles)},
             {"energy_per_token_pj",
              {{"mean", platform::energy_json(mean)},
               {"full_window", platform::energy_report(ledger.columns(), ledger.sum_full_window(), ledger.full_window_rows())},
@@ -382,10 +384,11 @@ void add_hardware_report(json& summary, model_figures& figures, const model::mod
     figures.energy = model_energy(hardware, false);
     summary["energy_per_token_pj"] = {{"mean", platform::energy_json(figures.energy)},
                                       {"full_window", platform::energy_json(model_energy(hardware, true))}};
+    summary["clock_period_ns"] = head.timing.clock_period_ns;
+    const device::phase_cycles cycles = config::head_phase_cycles(head);
     summary["per_layer"] = json::array();
     for (std::size_t l = 0; l < hardware.layers.size(); ++l)
-        summary["per_layer"].push_back(
-            layer_summary(*hardware.layers[l], *latency[l], head.timing.clock_period_ns, figures));
+        summary["per_layer"].push_back(layer_summary(*hardware.layers[l], *latency[l], cycles, figures));
     add_area_report(summary, figures, head);
 }
 

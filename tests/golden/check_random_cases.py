@@ -5,6 +5,7 @@ Usage: check_random_cases.py --binary PATH --workdir DIR [--cases N] [--seed N] 
 Exit 0 when every case matches, 1 on any mismatch or platform failure, 2 when the binary is missing.
 """
 import argparse
+import math
 import os
 import shutil
 import sys
@@ -18,8 +19,15 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from gcasim_tools.checks import require_binaries  # noqa: E402
 
 TOL = 1e-9
-FIXED_TIMING = {"timing.write_ns": 10.0, "timing.pv_ns": 15.0, "timing.readout_ns": 15.0,
-                "timing.digital_ns": 10.0, "pulse.t_max_ns": 15.0}
+T_MAX_NS = 15.0
+
+
+def min_period(clock):
+    """A token period that holds the phases of every case here (docs/cost_model.md, Timing): the
+    write (2 + 2.8 ln(2 x 16) ns, kv levels <= 16), the two pulse phases (T_max), the readout (<= 1 + 16
+    cycles) and the digital phase (<= 3 adder stages + 1 + 2 routing cycles), each whole cycles."""
+    cycles = math.ceil((2 + 2.8 * math.log(32)) / clock) + 2 * math.ceil(T_MAX_NS / clock - 1e-9) + 17 + 6
+    return cycles * clock
 
 
 def balanced(rng, values, n):
@@ -59,7 +67,7 @@ def make_cases(n, seed):
         "dim": balanced(rng, [64, 64, 64, 64, 64, 32], n),
         "levels": balanced(rng, [(16, 8, 32)] * 4 + [(8, 16, 16)], n),
         "period": balanced(rng, [65.0, 100.0, 800.0], n),
-        "qk": balanced(rng, [15.0, 15.0, 20.0, 25.0], n),   # platform: qk_ns >= t_max_ns
+        "clock": balanced(rng, [1.0, 1.0, 2.0, 10.0, 12.5], n),  # qk phase 15, 15, 16, 20, 25 ns
         "short_T": balanced(rng, [False] * 7 + [True], n),
         "sat": balanced(rng, [(80.0, 40.0)] * 3 + [(40.0, 20.0)], n),
     }
@@ -69,7 +77,7 @@ def make_cases(n, seed):
         W = col["window"][i]
         T = max(10, W - int(rng.integers(10, 41))) if col["short_T"][i] else \
             min(W + int(rng.integers(40, 151)), 410)
-        period = max(col["period"][i], 50.0 + col["qk"][i])
+        period = max(col["period"][i], min_period(col["clock"][i]))
         ql, kvl, ol = col["levels"][i]
         s_sat, scale = col["sat"][i]
         leak, nl = col["leak_nl"][i]
@@ -78,7 +86,8 @@ def make_cases(n, seed):
             "window": W, "head_dim": col["dim"][i], "array.tokens": col["tile"][i],
             "cell.nonlinearity": nl, "cell.polarity": pol, "cell.leakage.model": leak,
             "cell.leakage.tau_ns": float(round(rng.uniform(20, 100) * period, 3)),
-            "timing.token_period_ns": period, "timing.qk_ns": col["qk"][i], **FIXED_TIMING,
+            "timing.token_period_ns": period, "timing.clock_period_ns": col["clock"][i],
+            "pulse.t_max_ns": T_MAX_NS,
             "quant.enabled": quant, "quant.q_levels": ql, "quant.kv_levels": kvl,
             "quant.out_levels": ol, "quant.out_clip": "authors" if i % 4 < 2 else "counter",
             "pulse.s_sat": s_sat, "readout.combine": combine, "readout.scale": scale,
@@ -120,7 +129,7 @@ def describe(cfg, T, tag):
          f",{cfg['quant.out_clip']}" if cfg["quant.enabled"] else "quant=off")
     return (f"W={cfg['window']} T={T} N={gm.n_subtiles(cfg)}x{cfg['array.tokens']} d={cfg['head_dim']} "
             f"{q} leak={cfg['cell.leakage.model']}(tau={cfg['cell.leakage.tau_ns']:g},"
-            f"P={cfg['timing.token_period_ns']:g},qk={cfg['timing.qk_ns']:g}) "
+            f"P={cfg['timing.token_period_ns']:g},qk={gm.qk_phase_ns(cfg):g}) "
             f"{short.get(cfg['readout.combine'])} {short.get(cfg['cell.nonlinearity'], 'linear')} "
             f"pol={cfg['cell.polarity']:+d} ssat={cfg['pulse.s_sat']:g} scale={cfg['readout.scale']:g} in={tag}")
 

@@ -42,11 +42,7 @@ DEFAULTS = {
     "cell.leakage.model": "none",
     "cell.leakage.tau_ns": 5e6,
     "timing.token_period_ns": 65.0,
-    "timing.write_ns": 10.0,
-    "timing.qk_ns": 15.0,
-    "timing.pv_ns": 15.0,
-    "timing.readout_ns": 15.0,
-    "timing.digital_ns": 10.0,
+    "timing.clock_period_ns": 1.0,
     "quant.enabled": True,
     "quant.q_levels": 16,
     "quant.kv_levels": 8,
@@ -59,6 +55,12 @@ DEFAULTS = {
 }
 
 TIE_TOL = 1e-9  # distance (in value units) to a rounding boundary that counts as a near-tie
+
+
+def qk_phase_ns(cfg):
+    """The qk phase: the whole control-clock cycles that cover T_max (docs/cost_model.md, Timing)."""
+    clock = float(cfg["timing.clock_period_ns"])
+    return max(0, math.ceil(float(cfg["pulse.t_max_ns"]) / clock - 1e-9)) * clock
 
 
 def make_config(overrides=None):
@@ -159,7 +161,7 @@ def attention_head(q, k, v, cfg, coeffs=A_DERIVED):
     T, d = q.shape
     W, A = int(cfg["window"]), int(cfg["array.tokens"])
     N = n_subtiles(cfg)
-    period, qk_ns = float(cfg["timing.token_period_ns"]), float(cfg["timing.qk_ns"])
+    period, qk_ns = float(cfg["timing.token_period_ns"]), qk_phase_ns(cfg)
     s_sat, scale = float(cfg["pulse.s_sat"]), float(cfg["readout.scale"])
     combine = cfg["readout.combine"]
     if combine not in ("digital_adders", "charge_sharing"):
@@ -170,10 +172,10 @@ def attention_head(q, k, v, cfg, coeffs=A_DERIVED):
     out, ties = np.zeros((T, d)), np.zeros((T, d), int)
     for t in range(T):
         s = np.arange(max(0, t - W + 1), t + 1)          # visible keys: t - W < s <= t
-        age_k = (t - s) * period                         # K read at tP + write_ns
+        age_k = (t - s) * period                         # K read at tP + the write phase
         S[t, s] = cell_read(k[s], age_k, cfg, coeffs) @ q[t]
         phi[t, s] = np.clip(S[t, s] / s_sat, 0.0, 1.0)
-        pv = cell_read(v[s], age_k + qk_ns, cfg, coeffs)  # V read qk_ns later
+        pv = cell_read(v[s], age_k + qk_ns, cfg, coeffs)  # V read one qk phase later
         m = np.zeros((N, s.size))
         m[tile[s], np.arange(s.size)] = phi[t, s]
         a_n = m @ pv                                     # (N, d), empty sub-tiles give 0

@@ -4,18 +4,22 @@
 Usage: check_traces.py --binary PATH --workdir DIR [--config FILE]
 
 Run A (12 heads, random inputs, 150 tokens, window 128, traced head 0 / sub-tile 1): the VCD's
-header and every signal against the schedule (token t starts at t x 800 ns; phases 10/15/15/15/10 ns):
-layer.token, layer.phase, the phase_* flags, write_slot = t mod 128, every head's busy flag, the
+header and every signal against the schedule (token t starts at t x 800 ns; the phases' cycles from the
+circuit, restated in layer_common.phase_cycles and equal to summary.json's latency_cycles: 10/15/15/17/4
+cycles of 1 ns at window 128): layer.token, layer.phase, the phase_* flags, the readout counter's
+steps (0 during the sign cycle, then 1 .. 16 one per clock cycle) and the adder-tree stage (1 during
+the one stage of two sub-tiles), write_slot = t mod 128, every head's busy flag, the
 traced sub-tile's active_columns, q pulses (start with Q.K, whole 1 ns steps) and phi pulses (start
 with phi.V, at most 15 ns, only on columns holding a visible key). The VCD round-trips through
 GTKWave's vcd2fst/fst2vcd with every signal's value changes intact. timeline.json: structure, five
-phase slices per head and token, and per sub-tile of the traced head a K read and a V read slice for
+phase slices per head and token with their cycles (readout: sign_cycles, counter_steps; digital:
+adder_stages, scale_cycles, routing_cycles), and per sub-tile of the traced head a K read and a V read slice for
 every token in which that sub-tile holds visible keys (and none otherwise).
 Run B (2 heads, inputs from a file, 300 tokens, window 100: the ring of 128 slots wraps and a
 sub-tile is partly visible; traced head 1 / sub-tile 1): every q and phi pulse width equals the
 numpy golden model's (tests/golden/golden_model.py) quantized q x 15 ns and phi x 15 ns (+-1 ps).
-Run C (token period 65 ns = the sum of the phases, tokens back to back): the platform writes a
-valid VCD in which the busy flags stay high and token advances every 65 ns.
+Run C (window 64, token period = the sum of the phases, 60 ns: tokens back to back): the platform
+writes a valid VCD in which the busy flags stay high and token advances every period.
 Exit 0 when every check passes, 1 on any failure, 2 when the binary is missing.
 """
 import argparse
@@ -38,14 +42,28 @@ from gcasim_tools.checks import require_binaries  # noqa: E402
 
 DEFAULT_CONFIG = os.path.normpath(os.path.join(HERE, "..", "..", "platforms", "configs", "gpt2_layer.json"))
 NS = 1000  # ps
-PHASES = [("write", 10 * NS), ("qk", 15 * NS), ("pv", 15 * NS), ("readout", 15 * NS), ("digital", 10 * NS)]
-PHASE_CODE = {name: i + 1 for i, (name, _) in enumerate(PHASES)}
-PHASE_START = {}
-_acc = 0
-for _name, _dur in PHASES:
-    PHASE_START[_name] = _acc
-    _acc += _dur
-BUSY_PS = _acc            # 65 ns
+PHASE_NAMES = ["write", "qk", "pv", "readout", "digital"]
+PHASE_CODE = {name: i + 1 for i, name in enumerate(PHASE_NAMES)}
+
+
+class Schedule:
+    """The phases of a token on the control clock, from the circuit (layer_common.phase_cycles)."""
+
+    def __init__(self, cfg, window):
+        run_cfg = dict(cfg, window=window)
+        self.cycles, self.detail = lc.phase_cycles(run_cfg)
+        self.clock = int(round(cfg["timing"]["clock_period_ns"] * NS))
+        self.phases = [(name, self.cycles[name] * self.clock) for name in PHASE_NAMES]
+        self.start, acc = {}, 0
+        for name, dur in self.phases:
+            self.start[name] = acc
+            acc += dur
+        self.busy = acc
+
+    def text(self):
+        return "/".join(f"{d / NS:g}" for _, d in self.phases) + " ns"
+
+
 T_MAX_PS = 15 * NS
 D = 64                    # head_dim of the config
 A = 64                    # array.tokens
@@ -78,19 +96,31 @@ def intervals_by_token(intervals, period, T):
     return out, stray
 
 
+def check_summary_cycles(ck, out, label, sched):
+    """summary.json's latency_cycles are the circuit's, and the simulated latency is their time."""
+    with open(os.path.join(out, "summary.json")) as f:
+        summary = json.load(f)
+    want = dict(sched.cycles, total=sum(sched.cycles.values()))
+    ck.equal(summary.get("latency_cycles"), want, f"{label}: summary.json latency_cycles == the circuit's cycles")
+    ck.equal((summary.get("latency_per_token_cycles"), summary.get("latency_per_token_ns")),
+             (want["total"], sched.busy / NS), f"{label}: latency_per_token_cycles (an integer) and its time in ns")
+
+
 # ------------------------------------------------------------------------------------------------ VCD
-def check_vcd_schedule(ck, vcd, label, heads, T, period_ps, ring, traced):
+def check_vcd_schedule(ck, vcd, label, sched, heads, T, period_ps, ring, traced):
     """Header and the layer-level signals: token, phase, flags, write slot, busy, active_columns."""
     th, tt = traced
     ck.equal(vcd.timescale_ps, 1, f"{label}: $timescale is 1 ps")
-    want = {"layer.token", "layer.phase", "layer.write_slot", "layer.phase_refresh"}
-    want |= {f"layer.phase_{p}" for p, _ in PHASES}
+    want = {"layer.token", "layer.phase", "layer.write_slot", "layer.phase_refresh", "layer.counter_steps",
+            "layer.adder_stage"}
+    want |= {f"layer.phase_{p}" for p, _ in sched.phases}
     want |= {f"layer.head_{h}.busy" for h in range(heads)}
     pre = f"layer.head_{th}.tile_{tt}."
     want |= {pre + "active_columns"} | {f"{pre}q_pulse_{d}" for d in range(D)} | {f"{pre}phi_pulse_{c}" for c in range(A)}
     names = vcd.names()
     ck.check(names == want, f"{label}: VCD declares exactly the expected {len(want)} signals "
-             f"(token, phase, 6 flags incl. refresh, write_slot, {heads} busy, traced head {th} sub-tile {tt}: active_columns, "
+             f"(token, phase, 6 flags incl. refresh, write_slot, counter_steps, adder_stage, {heads} busy, "
+             f"traced head {th} sub-tile {tt}: active_columns, "
              f"{D} q_pulse, {A} phi_pulse)",
              f"missing {sorted(want - names)[:5]}, unexpected {sorted(names - want)[:5]}" if names != want else "")
     if not want <= names:
@@ -106,18 +136,19 @@ def check_vcd_schedule(ck, vcd, label, heads, T, period_ps, ring, traced):
              f"{len(token)} values, first {first(token, 5)}; expected {first(token_want, 5)}")
     phase_want = []
     for t in range(T):
-        for name, _ in PHASES:
-            phase_want.append((t * period_ps + PHASE_START[name], PHASE_CODE[name]))
-        if period_ps > BUSY_PS or t == T - 1:
-            phase_want.append((t * period_ps + BUSY_PS, 0))
+        for name, _ in sched.phases:
+            phase_want.append((t * period_ps + sched.start[name], PHASE_CODE[name]))
+        if period_ps > sched.busy or t == T - 1:
+            phase_want.append((t * period_ps + sched.busy, 0))
     phase = vcd.settled("layer.phase")
-    ck.check(phase == phase_want, f"{label}: layer.phase goes 1,2,3,4,5,0 at +0/10/25/40/55/65 ns of every token",
+    starts = "/".join(f"{sched.start[n] / NS:g}" for n in PHASE_NAMES) + f"/{sched.busy / NS:g}"
+    ck.check(phase == phase_want, f"{label}: layer.phase goes 1,2,3,4,5,0 at +{starts} ns of every token",
              "" if phase == phase_want else f"first difference at index "
              f"{next((i for i, (a, b) in enumerate(zip(phase, phase_want)) if a != b), min(len(phase), len(phase_want)))}: "
              f"got {phase[:12]} ..., expected {phase_want[:12]} ...")
-    for name, dur in PHASES:
+    for name, dur in sched.phases:
         got = vcd.high_intervals(f"layer.phase_{name}")
-        exp = [(t * period_ps + PHASE_START[name], t * period_ps + PHASE_START[name] + dur) for t in range(T)]
+        exp = [(t * period_ps + sched.start[name], t * period_ps + sched.start[name] + dur) for t in range(T)]
         ck.check(got == exp, f"{label}: phase_{name} is high exactly during its {dur / NS:g} ns of every token",
                  "" if got == exp else f"{len(got)} intervals, first {first(got)}; expected first {first(exp)}")
     ref = vcd.high_intervals("layer.phase_refresh")
@@ -126,14 +157,40 @@ def check_vcd_schedule(ck, vcd, label, heads, T, period_ps, ring, traced):
     exp_slot = [(0, 0)] + [(t * period_ps, t % ring) for t in range(1, T) if t % ring != (t - 1) % ring]
     ck.check(slot == exp_slot, f"{label}: write_slot = t mod {ring} from the start of token t",
              "" if slot == exp_slot else f"got {first(slot, 6)}..., expected {first(exp_slot, 6)}...")
-    busy_exp = ([(0, T * period_ps)] if period_ps == BUSY_PS else
-                [(t * period_ps, t * period_ps + BUSY_PS) for t in range(T)])
+    check_counted_signals(ck, vcd, label, sched, T, period_ps)
+    busy_exp = ([(0, T * period_ps)] if period_ps == sched.busy else
+                [(t * period_ps, t * period_ps + sched.busy) for t in range(T)])
     bad = [h for h in range(heads) if vcd.high_intervals(f"layer.head_{h}.busy") != busy_exp]
-    ck.check(not bad, f"{label}: every head's busy flag is high for {BUSY_PS / NS:g} ns per token "
-             f"({'continuously, tokens back to back' if period_ps == BUSY_PS else 'from its start'})",
+    ck.check(not bad, f"{label}: every head's busy flag is high for {sched.busy / NS:g} ns per token "
+             f"({'continuously, tokens back to back' if period_ps == sched.busy else 'from its start'})",
              f"heads {bad[:5]} differ; head {bad[0]}: {first(vcd.high_intervals(f'layer.head_{bad[0]}.busy'))}"
              if bad else f"{heads} heads x {T} tokens")
     return True
+
+
+def check_counted_signals(ck, vcd, label, sched, T, period_ps):
+    """counter_steps: 0 during the sign cycles, then 1 .. M one per clock cycle, 0 at the end of the
+    readout; adder_stage: 1 .. stages, each for its cycles from the start of digital, then 0."""
+    d, clk = sched.detail, sched.clock
+    counter, adder = [(0, 0)], [(0, 0)]
+    stage_ps = (d["combine"] // d["adder_stages"]) * clk if d["adder_stages"] else 0
+    for t in range(T):
+        r = t * period_ps + sched.start["readout"]
+        counter += [(r + (d["sign"] + k - 1) * clk, k) for k in range(1, d["counter_steps"] + 1)]
+        counter.append((r + (d["sign"] + d["counter_steps"]) * clk, 0))
+        g = t * period_ps + sched.start["digital"]
+        if d["adder_stages"]:
+            adder += [(g + (k - 1) * stage_ps, k) for k in range(1, d["adder_stages"] + 1)]
+            adder.append((g + d["adder_stages"] * stage_ps, 0))
+    for name, want, what in (("counter_steps", counter, f"0 for {d['sign']} sign cycle(s), then 1 .. "
+                              f"{d['counter_steps']} one per {clk / NS:g} ns cycle, 0 at the end of the readout"),
+                             ("adder_stage", adder, f"1 .. {d['adder_stages']} during the adder tree "
+                              f"({stage_ps / NS:g} ns per stage) at the start of digital, else 0")):
+        got = vcd.settled(f"layer.{name}")
+        ck.check(got == want, f"{label}: layer.{name} is {what}",
+                 f"{len(got)} changes" if got == want else f"{len(got)} changes, expected {len(want)}; first "
+                 f"difference at {next((i for i, (a, b) in enumerate(zip(got, want)) if a != b), min(len(got), len(want)))}"
+                 f": got {got[:8]}..., expected {want[:8]}...")
 
 
 def pulses(vcd, pre, kind, n, period_ps, T):
@@ -146,7 +203,7 @@ def pulses(vcd, pre, kind, n, period_ps, T):
     return out, stray
 
 
-def check_pulses(ck, vcd, label, T, period_ps, window, ring, traced, golden=None):
+def check_pulses(ck, vcd, label, sched, T, period_ps, window, ring, traced, golden=None):
     """q/phi pulses of the traced sub-tile. golden: (q quantized (T,d), phi (T,T)) of the traced head."""
     th, tt = traced
     pre = f"layer.head_{th}.tile_{tt}."
@@ -154,14 +211,14 @@ def check_pulses(ck, vcd, label, T, period_ps, window, ring, traced, golden=None
     act_bad = []
     for t in range(T):
         n_vis = len(tile_visible(t, window, ring, tt))
-        got = vcd.value_at(pre + "active_columns", t * period_ps + PHASE_START["qk"])
+        got = vcd.value_at(pre + "active_columns", t * period_ps + sched.start["qk"])
         if got != n_vis:
             act_bad.append((t, got, n_vis))
     ck.check(not act_bad, f"{label}: active_columns during Q.K = keys of sub-tile {tt} visible to token t",
              f"{len(act_bad)} tokens differ, first (token, got, expected) {first(act_bad)}" if act_bad else
              f"{len(active)} changes")
 
-    qk0, pv0 = PHASE_START["qk"], PHASE_START["pv"]
+    qk0, pv0 = sched.start["qk"], sched.start["pv"]
     q, q_stray = pulses(vcd, pre, "q", D, period_ps, T)
     phi, phi_stray = pulses(vcd, pre, "phi", A, period_ps, T)
     ck.check(not q_stray and not phi_stray, f"{label}: no pulse after the last token",
@@ -180,7 +237,7 @@ def check_pulses(ck, vcd, label, T, period_ps, window, ring, traced, golden=None
                 got = [fall - rise for rise, fall in iv if fall is not None]
                 if got != ([want] if want > 0 else []):
                     q_gold_bad.append((t, d, got, want))
-    ck.check(not q_bad, f"{label}: every q pulse starts with Q.K (+10 ns) and lasts k x 1 ns, 1 <= k <= 15",
+    ck.check(not q_bad, f"{label}: every q pulse starts with Q.K (+{qk0 / NS:g} ns) and lasts k x 1 ns, 1 <= k <= 15",
              f"{len(q_bad)} bad (line, token, rise, fall), first {first(q_bad)}" if q_bad else f"{n_q} pulses")
     if golden is not None:
         ck.check(not q_gold_bad, f"{label}: q pulse widths == golden model's 16-level q x 15 ns, every line and "
@@ -208,7 +265,7 @@ def check_pulses(ck, vcd, label, T, period_ps, window, ring, traced, golden=None
                     worst = max(worst, abs(got[0] - want))
                 if not ((len(got) == 1 and abs(got[0] - want) <= 1.0) or (not got and want < 1.0)):
                     phi_gold_bad.append((t, c, cols[c], got, round(want, 3)))
-    ck.check(not phi_bad, f"{label}: every phi pulse starts with phi.V (+25 ns), one per line and token, "
+    ck.check(not phi_bad, f"{label}: every phi pulse starts with phi.V (+{pv0 / NS:g} ns), one per line and token, "
              "width in (0, 15 ns]", f"{len(phi_bad)} bad (column, token, rise, fall), first {first(phi_bad)}"
              if phi_bad else f"{n_phi} pulses")
     ck.check(not phi_count_bad, f"{label}: phi pulses only on columns holding a visible key (so at most "
@@ -251,7 +308,7 @@ def check_round_trip(ck, vcd_path, vcd, workdir, label):
 
 
 # ------------------------------------------------------------------------------------------- timeline
-def check_timeline(ck, path, label, heads, T, period_ps, window, ring, n_tiles, traced_head):
+def check_timeline(ck, path, label, sched, heads, T, period_ps, window, ring, n_tiles, traced_head):
     try:
         with open(path) as f:
             doc = json.load(f)
@@ -290,18 +347,22 @@ def check_timeline(ck, path, label, heads, T, period_ps, window, ring, n_tiles, 
     def ps(x):
         return int(round(x * 1e6))  # microseconds -> picoseconds
 
-    # Head tracks.
+    # Head tracks: the phase slices with their cycles (and the readout's and digital's breakdown).
+    d = sched.detail
+    extra_args = {"readout": {"sign_cycles": d["sign"], "counter_steps": d["counter_steps"]},
+                  "digital": {"adder_stages": d["adder_stages"], "scale_cycles": d["scale"],
+                              "routing_cycles": d["routing"]}}
     head_bad, overlap = [], []
     for h in range(heads):
         sl = sorted((e for e in xs if e["pid"] == 1 and e["tid"] == h), key=lambda e: e["ts"])
-        if len(sl) != len(PHASES) * T:
-            head_bad.append((h, f"{len(sl)} slices, expected {len(PHASES) * T}"))
+        if len(sl) != len(sched.phases) * T:
+            head_bad.append((h, f"{len(sl)} slices, expected {len(sched.phases) * T}"))
             continue
         for i, e in enumerate(sl):
-            t, (name, dur) = divmod(i, len(PHASES))[0], PHASES[i % len(PHASES)]
-            want_ts = t * period_ps + PHASE_START[name]
-            if (e["name"] != name or ps(e["ts"]) != want_ts or ps(e["dur"]) != dur or
-                    (e.get("args") or {}).get("token") != t):
+            t, (name, dur) = divmod(i, len(sched.phases))[0], sched.phases[i % len(sched.phases)]
+            want_ts = t * period_ps + sched.start[name]
+            want_args = {"token": t, "cycles": sched.cycles[name], **extra_args.get(name, {})}
+            if e["name"] != name or ps(e["ts"]) != want_ts or ps(e["dur"]) != dur or e.get("args") != want_args:
                 head_bad.append((h, e))
                 break
         for a, b in zip(sl, sl[1:]):
@@ -310,8 +371,9 @@ def check_timeline(ck, path, label, heads, T, period_ps, window, ring, n_tiles, 
                 break
     stray = [e for e in xs if e["pid"] == 1 and not 0 <= e["tid"] < heads]
     ck.check(not head_bad and not stray, f"{label}: every head track (pid 1, tid h) has per token exactly write/qk/pv/"
-             "readout/digital in order, ts = t x period + 0/10/25/40/55 ns, dur 0.010/0.015/0.015/0.015/0.010 us, "
-             "args.token = t", f"{head_bad[:2]} stray {first(stray, 2)}" if head_bad or stray
+             f"readout/digital in order, ts = t x period + {'/'.join(f'{sched.start[n] / NS:g}' for n in PHASE_NAMES)} "
+             f"ns, dur {sched.text()}, args token = t, cycles {[sched.cycles[n] for n in PHASE_NAMES]}, readout "
+             f"{extra_args['readout']}, digital {extra_args['digital']}", f"{head_bad[:2]} stray {first(stray, 2)}" if head_bad or stray
              else f"{heads} heads x {T} tokens x 5")
     ck.check(not overlap, f"{label}: head slices do not overlap", f"{overlap[:2]}")
 
@@ -321,8 +383,8 @@ def check_timeline(ck, path, label, heads, T, period_ps, window, ring, n_tiles, 
         for n in range(n_tiles):
             k = len(tile_visible(t, window, ring, n))
             if k:
-                want[(n, t, "K read")] = (t * period_ps + PHASE_START["qk"], T_MAX_PS, k)
-                want[(n, t, "V read")] = (t * period_ps + PHASE_START["pv"], T_MAX_PS, k)
+                want[(n, t, "K read")] = (t * period_ps + sched.start["qk"], T_MAX_PS, k)
+                want[(n, t, "V read")] = (t * period_ps + sched.start["pv"], T_MAX_PS, k)
     dup = []
     for e in xs:
         if e["pid"] != 2:
@@ -336,7 +398,8 @@ def check_timeline(ck, path, label, heads, T, period_ps, window, ring, n_tiles, 
     wrong = sorted(k for k in set(want) & set(got) if want[k] != got[k])
     per_tile = {n: sum(1 for k in got if k[0] == n) for n in range(n_tiles)}
     ck.check(not missing and not extra and not wrong and not dup,
-             f"{label}: sub-tile tracks of head {traced_head} (pid 2): a K read (+10 ns) and a V read (+25 ns) of "
+             f"{label}: sub-tile tracks of head {traced_head} (pid 2): a K read (+{sched.start['qk'] / NS:g} ns) and a "
+             f"V read (+{sched.start['pv'] / NS:g} ns) of "
              "15 ns with args.visible_keys for every sub-tile and token with visible keys, none otherwise",
              f"{len(missing)} missing (first (tile, token, name) {first(missing)}), {len(extra)} unexpected "
              f"(first {first(extra)}), {len(wrong)} wrong (first {[(k, got[k], want[k]) for k in first(wrong)]}), "
@@ -368,10 +431,8 @@ def main():
     lc.fresh_dir(args.workdir)
     cfg = lc.config_as_run(args.binary, args.config, args.workdir)
     timing = cfg["timing"]
-    ck.equal([timing[f"{p}_ns"] * NS for p, _ in PHASES], [d for _, d in PHASES],
-             "config phases are 10/15/15/15/10 ns (the schedule checked below)")
-    ck.equal((cfg["head_dim"], cfg["array"]["tokens"], cfg["pulse"]["t_max_ns"] * NS), (D, A, T_MAX_PS),
-             "config head_dim 64, array.tokens 64, t_max 15 ns")
+    ck.equal((cfg["head_dim"], cfg["array"]["tokens"], cfg["pulse"]["t_max_ns"] * NS, timing["clock_period_ns"]),
+             (D, A, T_MAX_PS, 1.0), "config head_dim 64, array.tokens 64, t_max 15 ns, clock 1 ns")
     period = int(round(timing["token_period_ns"] * NS))
 
     # ---- run A: 12 heads, random inputs ----------------------------------------------------------
@@ -388,10 +449,13 @@ def main():
     else:
         ck.check(True, "run A: trace.vcd parses (strict reader: header, scopes, time never goes back)",
                  f"{len(vcd.vars)} signals, last time #{vcd.end_time}")
-        if check_vcd_schedule(ck, vcd, "A", heads, T, period, ring, traced):
-            check_pulses(ck, vcd, "A", T, period, W, ring, traced)
+        sched = Schedule(cfg, W)
+        check_summary_cycles(ck, out, "A", sched)
+        if check_vcd_schedule(ck, vcd, "A", sched, heads, T, period, ring, traced):
+            check_pulses(ck, vcd, "A", sched, T, period, W, ring, traced)
         check_round_trip(ck, os.path.join(out, "trace.vcd"), vcd, out, "A")
-        check_timeline(ck, os.path.join(out, "timeline.json"), "A", heads, T, period, W, ring, ring // A, traced[0])
+        check_timeline(ck, os.path.join(out, "timeline.json"), "A", sched, heads, T, period, W, ring, ring // A,
+                       traced[0])
 
     # ---- run B: pulses against the golden model --------------------------------------------------
     T, W, ring, heads, traced = 300, 100, 128, 2, (1, 1)
@@ -404,7 +468,8 @@ def main():
         json.dump({"heads": [{"q": q.tolist(), "k": k.tolist(), "v": v.tolist()} for q, k, v in inputs]}, f)
     gcfg = gm.make_config({"window": W, "cell.leakage.model": cfg["cell"]["leakage"]["model"],
                            "cell.leakage.tau_ns": cfg["cell"]["leakage"]["tau_ns"],
-                           "timing.token_period_ns": timing["token_period_ns"], "timing.qk_ns": timing["qk_ns"]})
+                           "timing.token_period_ns": timing["token_period_ns"],
+                           "timing.clock_period_ns": timing["clock_period_ns"]})
     q, k, v = inputs[traced[0]]
     gold = gm.attention_head(q, k, v, gcfg)
     q_quant = gm.quantize(q, 0, 1, 16)
@@ -422,27 +487,31 @@ def main():
     except (lc.PlatformError, vr.VcdError, OSError) as e:
         ck.check(False, "run B: platform run and VCD parse", str(e))
     else:
-        if check_vcd_schedule(ck, vcd, "B", heads, T, period, ring, traced):
-            n_q, n_phi = check_pulses(ck, vcd, "B", T, period, W, ring, traced, golden=(q_quant, gold["phi"]))
+        sched = Schedule(cfg, W)
+        if check_vcd_schedule(ck, vcd, "B", sched, heads, T, period, ring, traced):
+            n_q, n_phi = check_pulses(ck, vcd, "B", sched, T, period, W, ring, traced, golden=(q_quant, gold["phi"]))
             ck.check(n_phi > 1000 and n_q > 1000, "B: the comparison covered many pulses",
                      f"{n_q} q pulses, {n_phi} phi pulses")
-        check_timeline(ck, os.path.join(out, "timeline.json"), "B", heads, T, period, W, ring, ring // A, traced[0])
+        check_timeline(ck, os.path.join(out, "timeline.json"), "B", sched, heads, T, period, W, ring, ring // A,
+                       traced[0])
 
-    # ---- run C: tokens back to back (period = 65 ns) ---------------------------------------------
+    # ---- run C: tokens back to back (period = the phases) ----------------------------------------
     T, W, ring, heads = 20, 64, 64, cfg["heads"]
+    sched = Schedule(cfg, W)
     out = os.path.join(args.workdir, "C")
-    print(f"run C: {heads} heads x {T} tokens, token period {BUSY_PS / NS:g} ns (back to back)")
+    print(f"run C: {heads} heads x {T} tokens, token period {sched.busy / NS:g} ns (back to back)")
     try:
         lc.run_ok(args.binary, ["--config", args.config, "--tokens", T, "--set", f"window={W}",
-                                "--set", f"timing.token_period_ns={BUSY_PS / NS:g}",
+                                "--set", f"timing.token_period_ns={sched.busy / NS:g}",
                                 "--set", "trace.vcd=true", "--set", "trace.timeline=true", "--out", out])
         vcd = vr.read_vcd(os.path.join(out, "trace.vcd"))
     except (lc.PlatformError, vr.VcdError, OSError) as e:
         ck.check(False, "C: back-to-back tokens: the platform writes a valid trace.vcd", str(e))
     else:
         ck.check(True, "C: back-to-back tokens: the platform writes a valid trace.vcd")
-        check_vcd_schedule(ck, vcd, "C", heads, T, BUSY_PS, ring, (0, 0))
-        check_timeline(ck, os.path.join(out, "timeline.json"), "C", heads, T, BUSY_PS, W, ring, 1, 0)
+        check_summary_cycles(ck, out, "C", sched)
+        check_vcd_schedule(ck, vcd, "C", sched, heads, T, sched.busy, ring, (0, 0))
+        check_timeline(ck, os.path.join(out, "timeline.json"), "C", sched, heads, T, sched.busy, W, ring, 1, 0)
     return ck.finish()
 
 

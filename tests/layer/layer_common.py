@@ -3,6 +3,7 @@
 Module only (imported by check_*.py in this folder). Standard library only.
 """
 import json
+import math
 import os
 import shutil
 import subprocess
@@ -53,6 +54,39 @@ class Checks:
 
 class PlatformError(Exception):
     pass
+
+
+def _ceil_log2(n):
+    return max(0, (int(n) - 1).bit_length())
+
+
+def phase_cycles(cfg):
+    """The phases of one token in control-clock cycles, from the circuit keys of a nested config (as
+    run): docs/cost_model.md, Timing, restated here independently of the C++. Returns
+    {write, qk, pv, readout, digital} and the details {sign, counter_steps, adder_stages, combine,
+    scale, routing}. lines.physics must be off (it adds settling not modelled here)."""
+    assert not cfg.get("lines", {}).get("physics", False), "phase_cycles: lines.physics adds settling"
+    clock, q = cfg["timing"]["clock_period_ns"], cfg["quant"]
+    n_tiles = -(-cfg["window"] // cfg["array"]["tokens"])
+
+    def cover(t_ns):
+        return max(0, math.ceil(t_ns / clock - 1e-9))
+
+    levels = q["out_levels"]
+    if q["out_clip"] == "counter":
+        steps = (levels - 1) // 2
+    else:
+        steps = round((levels - 1) / 2)   # Python rounds half to even, like the counter
+    adders = cfg["readout"]["combine"] == "digital_adders"
+    stages = _ceil_log2(n_tiles) if adders else 0
+    bits = _ceil_log2(levels) + (_ceil_log2(n_tiles) if adders else 0)
+    digital = cfg["digital"]
+    d = {"sign": cfg["readout"]["sign_cycles"], "counter_steps": steps, "adder_stages": stages,
+         "combine": stages * digital["adder_stage_cycles"] if adders else 1, "scale": digital["scale_cycles"],
+         "routing": -(-cfg["head_dim"] * bits // digital["bus_bits"])}
+    write_ns = cfg["dac"]["settle_ns"] + cfg["cell"]["write_tau_ns"] * math.log(2 * q["kv_levels"])
+    return {"write": cover(write_ns), "qk": cover(cfg["pulse"]["t_max_ns"]), "pv": cover(cfg["pulse"]["t_max_ns"]),
+            "readout": d["sign"] + d["counter_steps"], "digital": d["combine"] + d["scale"] + d["routing"]}, d
 
 
 

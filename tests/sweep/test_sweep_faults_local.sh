@@ -114,11 +114,11 @@ check "... results.csv equals the points' summaries (array.tokens 16, 24)" \
 "$py" - "$tmp/config.json" <<'EOF'
 import json, sys
 c = json.load(open(sys.argv[1]))
-c.setdefault("timing", {})["digital_ns"] = 12
+c.setdefault("digital", {})["scale_cycles"] = 2
 json.dump(c, open(sys.argv[1], "w"), indent=2)
 EOF
 "${sweep[@]}" --out "$d" --jobs 2 > "$tmp/config.log" 2>&1
-check "config file edited (timing.digital_ns): every point reruns" \
+check "config file edited (digital.scale_cycles): every point reruns" \
     says "$tmp/config.log" "sweep: 4 point(s): 0 reused (done, same config), 4 to run (4 stale)"
 echo "# rebuilt" >> "$fb/attention_head"
 "${sweep[@]}" --out "$d" --jobs 2 > "$tmp/binary.log" 2>&1

@@ -11,6 +11,7 @@
 #include <systemc>
 
 #include "attention_head.h"
+#include "config/head_timing.h"
 #include "device/cell_model.h"
 #include "device/quantizer.h"
 #include "sc_test_support.h"
@@ -116,7 +117,7 @@ void ring_and_reference()
         const std::size_t t = r.token;
         SC_TEST_EQUAL(r.head, 0u);
         SC_TEST_EQUAL(r.start, t * period_ns * ns);
-        SC_TEST_EQUAL(r.end, (t * period_ns + 65) * ns);
+        SC_TEST_EQUAL(r.end, (t * period_ns + config::head_phases_ns(c)) * ns);
         SC_TEST_EQUAL(sc_time_stamp(), r.end);
         SC_TEST_EQUAL(controller->tokens_done(), t + 1);
         SC_TEST_EQUAL(r.slot_token.size(), slots);
@@ -193,7 +194,7 @@ void ring_and_reference()
     SC_TEST_EQUAL(obs.calls, T);
     SC_TEST_EQUAL(head.controller.tokens_done(), T);
     SC_TEST_EQUAL(static_cast<int>(head.controller.current_phase()), static_cast<int>(phase::idle));
-    SC_TEST_EQUAL(sc_time_stamp(), ((T - 1) * period_ns + 65) * ns);
+    SC_TEST_EQUAL(sc_time_stamp(), ((T - 1) * period_ns + config::head_phases_ns(c)) * ns);
     // sum over t of min(t + 1, 100) visible pairs; and the data exercised the pulses.
     SC_TEST_EQUAL(visible_pairs, std::size_t(100 * 101 / 2 + 100 * 100));
     SC_TEST_CHECK(nonzero_pulses > visible_pairs / 10);
@@ -215,7 +216,7 @@ std::vector<phase_sampler::sample> phase_samples(const std::vector<std::size_t>&
 void check_phases(config::head_config c, std::size_t tokens, const std::vector<double>& offsets_ns,
                   const std::vector<std::size_t>& sampled)
 {
-    const double period = c.timing.token_period_ns, total = c.timing.phases_ns();
+    const double period = c.timing.token_period_ns, total = config::head_phases_ns(c);
     const token_stream input = random_stream(tokens, c.head_dim, 5);
     const sliding_window_controller* controller = nullptr;
     sc_time last_end = SC_ZERO_TIME;
@@ -223,6 +224,9 @@ void check_phases(config::head_config c, std::size_t tokens, const std::vector<d
         last_end = r.end;
         SC_TEST_EQUAL(r.start, r.token * period * ns);               // a token every period
         SC_TEST_EQUAL(r.end, (r.token * period + total) * ns);        // + all phases
+        const token_phase_times& p = r.phases;
+        SC_TEST_EQUAL(p.write + p.qk + p.pv + p.readout + p.digital, r.end - r.start);
+        SC_TEST_EQUAL(p.refresh, SC_ZERO_TIME);
         SC_TEST_EQUAL(sc_time_stamp(), r.end);
         SC_TEST_EQUAL(controller->tokens_done(), r.token + 1);
     });
@@ -245,36 +249,36 @@ void check_phases(config::head_config c, std::size_t tokens, const std::vector<d
     SC_TEST_EQUAL(static_cast<int>(head.controller.current_phase()), static_cast<int>(phase::idle));
 }
 
-// 10 + 15 + 15 + 15 + 10 = 65 ns, a token every 100 ns.
+// The small head (d = 4, one sub-tile) on the 1 ns clock: write 10 (2 + 2.8 ln 16 = 9.76 ns), qk 15,
+// pv 15, readout 1 + 16 = 17, digital 0 adder stages + 1 scale + 1 routing (4 x 5 bits on 256) = 2:
+// boundaries 0 | 10 | 25 | 40 | 57 | 59 ns, a token every 100 ns.
 void phases_default()
 {
     const config::head_config c = small_head(64, 4, 100);
-    SC_TEST_EQUAL(c.timing.phases_ns(), 65.0);
-    check_phases(c, 6, {5, 17, 32, 47, 60}, {0, 1, 4});
+    SC_TEST_EQUAL(config::head_phases_ns(c), 59.0);
+    check_phases(c, 6, {5, 17, 32, 50, 58}, {0, 1, 4});
 }
 
-// Distinct durations: write 3, qk 16, pv 17, readout 5, digital 7 (48 ns), a token every 50 ns,
-// two sub-tiles (the phase lasts as long as the slowest block, here all equal).
+// A 2 ns clock and T_max 16 ns, two sub-tiles: write 5 cycles, qk and pv 8, readout 17, digital
+// 1 adder stage + 1 scale + 1 routing = 3: boundaries 0 | 10 | 26 | 42 | 76 | 82 ns, a token every
+// 90 ns (the phase lasts as long as the slowest block, here all equal).
 void phases_custom()
 {
-    config::head_config c = small_head(100, 4, 50);
-    c.timing.write_ns = 3;
-    c.timing.qk_ns = 16;
-    c.timing.pv_ns = 17;
-    c.timing.readout_ns = 5;
-    c.timing.digital_ns = 7;
-    // Phase boundaries 0 | 3 | 19 | 36 | 41 | 48.
-    check_phases(c, 8, {1.5, 10, 30, 38, 45}, {0, 3, 7});
+    config::head_config c = small_head(100, 4, 90);
+    c.timing.clock_period_ns = 2;
+    c.pulse.t_max_ns = 16;
+    SC_TEST_EQUAL(config::head_phases_ns(c), 82.0);
+    check_phases(c, 8, {5, 18, 34, 60, 79}, {0, 3, 7});
 }
 
-// Token period = the 65 ns of phases: each token starts as the previous one ends.
+// Token period = the 59 ns of phases: each token starts as the previous one ends.
 void back_to_back()
 {
-    const config::head_config c = small_head(64, 4, 65);
-    check_phases(c, 10, {5, 17, 32, 47, 60}, {0, 1, 2, 8});
+    const config::head_config c = small_head(64, 4, 59);
+    check_phases(c, 10, {5, 17, 32, 50, 58}, {0, 1, 2, 8});
 }
 
-// Between the end of a token's 65 ns and the next token start the controller is idle.
+// Between the end of a token's 59 ns and the next token start the controller is idle.
 void idle_between_tokens()
 {
     const config::head_config c = small_head(64, 4, 100);

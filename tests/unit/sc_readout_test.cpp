@@ -72,7 +72,8 @@ private:
 
 readout::params params(std::size_t tiles, std::size_t width, combine_mode combine, output_clip clip)
 {
-    // The default head's readout (scale 40, 32 levels, 15 ns + 10 ns), resized.
+    // The default head's readout (scale 40, 32 levels; its phases at the design point: readout 1 + 16
+    // cycles, digital 4 + 1 + 3 cycles of 1 ns), resized.
     readout::params p = attention_head::readout_params(config::default_head_config(),
                                                        config::energy_params().defaults(), 0);
     p.sub_tiles = tiles;
@@ -101,7 +102,7 @@ void check_digital_adders(output_clip clip)
         std::vector<double> converted(6), out(2);
         sc_time delay = SC_ZERO_TIME;
         SC_TEST_EQUAL(t.call(t.convert_socket, adder_charges, converted, delay), OK);
-        SC_TEST_EQUAL(delay, 15 * ns);
+        SC_TEST_EQUAL(delay, 17 * ns);
         const double full = clip == output_clip::authors ? 16 : 15;  // steps at +-1
         const double expected[6] = {8, -3, full, full, -full, 2};
         for (int i = 0; i < 6; ++i)

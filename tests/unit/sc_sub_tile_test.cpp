@@ -149,7 +149,7 @@ void chain()
         sc_time delay = SC_ZERO_TIME, ref_delay = SC_ZERO_TIME;
         SC_TEST_EQUAL(call(query_s, tlm::TLM_WRITE_COMMAND, q, delay, nullptr, 0, &visible), OK);
         SC_TEST_EQUAL(call(ok_mac, tlm::TLM_READ_COMMAND, s_ref, ref_delay, query.data(), 3, &visible), OK);
-        SC_TEST_EQUAL(delay, sc_time(c.timing.qk_ns, SC_NS));
+        SC_TEST_EQUAL(delay, sc_time(c.pulse.t_max_ns, SC_NS));  // T_max: whole cycles of the 1 ns clock
         SC_TEST_EQUAL(delay, ref_delay);
         wait(delay);
         // pv: converters and V MAC in series, one delay.
@@ -157,7 +157,7 @@ void chain()
         SC_TEST_EQUAL(call(value_s, tlm::TLM_READ_COMMAND, a, delay), OK);
         SC_TEST_EQUAL(call(oc2p, tlm::TLM_READ_COMMAND, phi_ref, ref_delay, s_ref.data(), 4, &visible), OK);
         SC_TEST_EQUAL(call(ov_mac, tlm::TLM_READ_COMMAND, a_ref, ref_delay, phi_ref.data(), 4, &visible), OK);
-        SC_TEST_EQUAL(delay, sc_time(c.timing.pv_ns, SC_NS));
+        SC_TEST_EQUAL(delay, sc_time(c.pulse.t_max_ns, SC_NS));
         SC_TEST_EQUAL(delay, ref_delay);
         SC_TEST_CHECK(a == a_ref);
         SC_TEST_CHECK(probe(value_s, sub_tile_probe::column_charges, 4) == s_ref);
@@ -313,7 +313,7 @@ void barrier_and_ledger()
     const std::vector<std::uint8_t> seen = {1};
     const std::vector<double> none = {0.0};
     const auto report = [&](std::size_t head, std::size_t token) {
-        barrier.on_token({head, token, SC_ZERO_TIME, SC_ZERO_TIME, slots, seen, none, none, none});
+        barrier.on_token({head, token, SC_ZERO_TIME, SC_ZERO_TIME, {}, slots, seen, none, none, none});
     };
     head0.control.events = 2;
     head0.keys.events = 4;
