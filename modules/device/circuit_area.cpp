@@ -1,37 +1,18 @@
 #include "device/circuit_area.h"
 
-#include "device/readout_modes.h"
+#include "device/circuit_timing.h"
 
 namespace gcasim::device {
 
 namespace {
 
-// The counter's full scale M and the combined output's width b_out are the timing's facts too; they
-// move to device/circuit_timing.h (counter_full_scale_steps, output_bits) when it lands.
-
-/// Smallest b with 2^b >= n (0 for n <= 1).
-int ceil_log2(long long n)
+/// Flip-flops that hold every count 0 .. n: ceil(log2(n + 1)).
+int bits_to_hold(int n)
 {
     int b = 0;
-    while ((1LL << b) < n)
+    while ((1LL << b) <= n)
         ++b;
     return b;
-}
-
-/// M: the largest magnitude code of the counter, (L_out - 1)/2 steps rounded half to even like the
-/// quantizer (authors: 16 at 32 levels) or saturated (counter: 15).
-int full_scale_steps(int out_levels, output_clip clip)
-{
-    const int half = (out_levels - 1) / 2;
-    if ((out_levels - 1) % 2 == 0 || clip == output_clip::counter)
-        return half;
-    return half % 2 == 0 ? half : half + 1;
-}
-
-/// b_out: ceil(log2 L_out) bits of a counter code + ceil(log2 N) carries of the digital adders.
-int combined_output_bits(int out_levels, int sub_tiles, combine_mode combine)
-{
-    return ceil_log2(out_levels) + (combine == combine_mode::digital_adders ? ceil_log2(sub_tiles) : 0);
 }
 
 }  // namespace
@@ -48,15 +29,14 @@ double write_dac_um2(const config::head_config& h)
 
 int counter_flops(const config::head_config& h)
 {
-    const int full_scale = full_scale_steps(h.quant.out_levels, h.quant.out_clip);
-    return ceil_log2(full_scale + 1) + 1;
+    return bits_to_hold(counter_full_scale_steps(h.quant.out_levels, h.quant.out_clip)) + 1;
 }
 
 double adder_tree_um2(const config::head_config& h)
 {
     if (h.readout.combine == combine_mode::charge_sharing)
         return 0.0;
-    const int bits = combined_output_bits(h.quant.out_levels, h.sub_tiles(), h.readout.combine);
+    const int bits = output_bits(h.quant.out_levels, h.sub_tiles(), h.readout.combine);
     return double(h.sub_tiles() - 1) * h.head_dim * bits * h.digital.adder_area_um2_per_bit;
 }
 

@@ -43,11 +43,12 @@ struct head_area {
 double cell_array_um2(const config::head_config& h);
 /// One write DAC: (kv_levels - 1) unit elements of dac.area_per_level_um2.
 double write_dac_um2(const config::head_config& h);
-/// Flip-flops of one readout counter: ceil(log2(M + 1)) for the magnitude (M = the counter steps of
-/// full scale: 16 at 32 levels with the authors' clip, 15 saturated) + 1 for the sign.
+/// Flip-flops of one readout counter: ceil(log2(M + 1)) for the magnitude (M =
+/// counter_full_scale_steps, device/circuit_timing.h: 16 at 32 levels with the authors' clip) + 1 for
+/// the sign.
 int counter_flops(const config::head_config& h);
-/// The adder tree: (N - 1) * d adders of b_out = ceil(log2 L_out) + ceil(log2 N) bits; 0 with charge
-/// sharing.
+/// The adder tree: (N - 1) * d adders of b_out bits (output_bits, device/circuit_timing.h:
+/// ceil(log2 L_out) + ceil(log2 N)); 0 with charge sharing.
 double adder_tree_um2(const config::head_config& h);
 
 sub_tile_area area_of_sub_tile(const config::head_config& h);
