@@ -5,14 +5,15 @@
 #include "config/head_timing.h"
 #include "control_clock.h"
 #include "device/array_physics.h"
+#include "device/circuit_area.h"
+#include "device/circuit_energy.h"
 #include "device/random.h"
 
 namespace gcasim {
 
 using namespace sc_core;
 
-readout::params attention_head::readout_params(const config::head_config& c, const config::energy_config& e,
-                                               std::size_t head_index)
+readout::params attention_head::readout_params(const config::head_config& c, std::size_t head_index)
 {
     readout::params p;
     p.sub_tiles = c.sub_tiles();
@@ -28,13 +29,22 @@ readout::params attention_head::readout_params(const config::head_config& c, con
     p.share_gain = device::charge_sharing_gain(c);
     p.offset_sigma = c.noise.counter_offset_sigma;
     p.seed = device::derive_seed(c.noise.seed, head_index, 1u << 20);
-    p.conversion_pj = e.readout_conversion_pj;
-    p.adder_op_pj = e.adder_op_pj;
+    const device::head_energy e = device::head_energy_of(c);
+    const device::head_area area = device::area_of_head(c);
+    p.circuit_levels = c.quant.out_levels;
+    p.conversion_pj = c.readout.conversion_pj;
+    p.read_unit_aj = e.read_unit_aj;
+    p.counter_step_fj = c.readout.counter_step_fj;
+    p.adders_aj = e.adders_aj;
+    p.scaling_aj = e.scaling_aj;
+    p.routing_aj = e.routing_aj;
+    // One signed converter and counter per sub-tile and dimension (device/circuit_area.h).
+    p.converters_static_uw = device::static_power_uw(c, area.sub_tiles * (area.sub_tile.readout + area.sub_tile.counters));
+    p.adders_static_uw = device::static_power_uw(c, area.adder_tree);
     return p;
 }
 
 sliding_window_controller::params attention_head::controller_params(const config::head_config& c,
-                                                                    const config::energy_config& e,
                                                                     std::size_t head_index)
 {
     sliding_window_controller::params p;
@@ -50,35 +60,35 @@ sliding_window_controller::params attention_head::controller_params(const config
     p.head_index = head_index;
     p.refresh = c.refresh.enabled;
     p.refresh_age = sc_time(c.refresh.age_ns, SC_NS);
-    p.control_token_pj = e.control_token_pj;
+    p.control_power_mw = c.digital.control_power_mw;
+    p.control_static_uw = device::static_power_uw(c, device::area_of_head(c).control);
     return p;
 }
 
 attention_head::attention_head(const sc_module_name& name, const config::head_config& c,
-                               const config::energy_config& e, const token_stream& input, std::size_t head_index,
+                               const token_stream& input, std::size_t head_index,
                                compute_pool* pool)
-    : sc_module(name), tiles(make_tiles(c, e, head_index)), out("readout", readout_params(c, e, head_index)),
-      controller("controller", controller_params(c, e, head_index), input, pool), config_(c)
+    : sc_module(name), tiles(make_tiles(c, head_index)), out("readout", readout_params(c, head_index)),
+      controller("controller", controller_params(c, head_index), input, pool), config_(c)
 {
     bind_tiles();
 }
 
 attention_head::attention_head(const sc_module_name& name, const config::head_config& c,
-                               const config::energy_config& e, token_source& source, std::size_t head_index,
+                               token_source& source, std::size_t head_index,
                                compute_pool* pool)
-    : sc_module(name), tiles(make_tiles(c, e, head_index)), out("readout", readout_params(c, e, head_index)),
-      controller("controller", controller_params(c, e, head_index), source, pool), config_(c)
+    : sc_module(name), tiles(make_tiles(c, head_index)), out("readout", readout_params(c, head_index)),
+      controller("controller", controller_params(c, head_index), source, pool), config_(c)
 {
     bind_tiles();
 }
 
 std::vector<std::unique_ptr<sub_tile>> attention_head::make_tiles(const config::head_config& c,
-                                                                  const config::energy_config& e,
                                                                   std::size_t head_index)
 {
     std::vector<std::unique_ptr<sub_tile>> tiles;
     for (int n = 0; n < c.sub_tiles(); ++n)
-        tiles.push_back(std::make_unique<sub_tile>(("tile_" + std::to_string(n)).c_str(), c, e,
+        tiles.push_back(std::make_unique<sub_tile>(("tile_" + std::to_string(n)).c_str(), c,
                                                    device::derive_seed(c.noise.seed, head_index, n)));
     return tiles;
 }

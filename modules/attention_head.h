@@ -8,7 +8,6 @@
 #include <systemc>
 
 #include "config/head_config.h"
-#include "config/run_config.h"
 #include "readout.h"
 #include "sliding_window_controller.h"
 #include "sub_tile.h"
@@ -24,24 +23,21 @@ public:
 
     /// Inputs known in advance: token t starts at t * timing.token_period_ns.
     attention_head(const sc_core::sc_module_name& name, const config::head_config& config,
-                   const config::energy_config& energies, const token_stream& input, std::size_t head_index = 0,
+                   const token_stream& input, std::size_t head_index = 0,
                    compute_pool* pool = nullptr);
     /// Inputs as `source` releases them (see token_source.h).
     attention_head(const sc_core::sc_module_name& name, const config::head_config& config,
-                   const config::energy_config& energies, token_source& source, std::size_t head_index = 0,
+                   token_source& source, std::size_t head_index = 0,
                    compute_pool* pool = nullptr);
 
     const config::head_config& config() const { return config_; }
 
-    static readout::params readout_params(const config::head_config& config, const config::energy_config& energies,
-                                          std::size_t head_index);
+    static readout::params readout_params(const config::head_config& config, std::size_t head_index);
     static sliding_window_controller::params controller_params(const config::head_config& config,
-                                                               const config::energy_config& energies,
                                                                std::size_t head_index);
 
 private:
     static std::vector<std::unique_ptr<sub_tile>> make_tiles(const config::head_config& config,
-                                                             const config::energy_config& energies,
                                                              std::size_t head_index);
     void bind_tiles();
 

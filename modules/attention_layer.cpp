@@ -16,26 +16,26 @@ std::unique_ptr<compute_pool> make_pool(std::size_t threads)
 }  // namespace
 
 attention_layer::attention_layer(const sc_module_name& name, const config::head_config& head_config,
-                                 const config::energy_config& energies, const std::vector<token_stream>& inputs,
+                                 const std::vector<token_stream>& inputs,
                                  std::size_t threads)
     : sc_module(name), pool_(make_pool(threads)), heads(), barrier(inputs.size()), ledger(head_config.window),
       function_listeners_()
 {
     for (std::size_t h = 0; h < inputs.size(); ++h)
         heads.push_back(std::make_unique<attention_head>(("head_" + std::to_string(h)).c_str(), head_config,
-                                                         energies, inputs[h], h, pool_.get()));
+                                                         inputs[h], h, pool_.get()));
     wire_observers();
 }
 
 attention_layer::attention_layer(const sc_module_name& name, const config::head_config& head_config,
-                                 const config::energy_config& energies, const std::vector<token_source*>& sources,
+                                 const std::vector<token_source*>& sources,
                                  std::size_t threads)
     : sc_module(name), pool_(make_pool(threads)), heads(), barrier(sources.size()), ledger(head_config.window),
       function_listeners_()
 {
     for (std::size_t h = 0; h < sources.size(); ++h)
         heads.push_back(std::make_unique<attention_head>(("head_" + std::to_string(h)).c_str(), head_config,
-                                                         energies, *sources[h], h, pool_.get()));
+                                                         *sources[h], h, pool_.get()));
     wire_observers();
 }
 

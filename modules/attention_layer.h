@@ -11,7 +11,6 @@
 
 #include "attention_head.h"
 #include "config/head_config.h"
-#include "config/run_config.h"
 #include "energy_ledger.h"
 #include "token_barrier.h"
 
@@ -31,11 +30,11 @@ public:
     /// One head per input stream. `threads` > 1: the arrays' MACs run on that many threads
     /// (the simulation thread and threads - 1 workers); results do not depend on it.
     attention_layer(const sc_core::sc_module_name& name, const config::head_config& head_config,
-                    const config::energy_config& energies, const std::vector<token_stream>& inputs,
+                    const std::vector<token_stream>& inputs,
                     std::size_t threads = 1);
     /// One head per source, each taking its tokens as the source releases them (token_source.h).
     attention_layer(const sc_core::sc_module_name& name, const config::head_config& head_config,
-                    const config::energy_config& energies, const std::vector<token_source*>& sources,
+                    const std::vector<token_source*>& sources,
                     std::size_t threads = 1);
 
     /// Every head's token results go to `observer` (after the ledger).

@@ -24,11 +24,17 @@ public:
         sc_core::sc_time conversion_time; ///< before the pulse starts (no key: zero)
         double offset_sigma{};            ///< noise.c2p_offset_sigma: static offset per converter (MAC units)
         std::uint64_t seed{};             ///< derived from noise.seed
-        double conversion_pj{};           ///< energy.c2p_conversion_pj
+        double conversion_pj{};           ///< c2p.conversion_pj: comparator and reset of one conversion
+        double read_unit_aj{};            ///< V x cell.read_current_na x T_max: the discharge current's unit
+        double static_uw{};               ///< static power of the converters
     };
 
     struct event_counts {
         std::uint64_t conversions = 0;  ///< converters that fired (enabled lines)
+    };
+    /// Energy of the conversions (aJ): each conversion_pj + its discharge, s_sat MAC units for phi*T.
+    struct energy_spent {
+        attojoules conversions = 0;
     };
 
     /// TLM_READ_COMMAND with an analog_payload of charges S (and the line enables); data = pulse
@@ -39,11 +45,13 @@ public:
 
     const params& parameters() const { return params_; }
     const event_counts& events() const { return events_; }
+    const energy_spent& energy() const { return energy_; }
     /// Conversions (component charge_to_pulse, part qk).
     std::vector<cost_counter> cost_counters() const override
     {
-        return {{"charge_to_pulse", "qk", params_.conversion_pj, &events_.conversions}};
+        return {{"charge_to_pulse", "qk", &energy_.conversions}};
     }
+    std::vector<static_power> static_powers() const override { return {{"qk_static", "qk", params_.static_uw}}; }
 
 private:
     void transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
@@ -51,6 +59,7 @@ private:
     params params_;
     std::vector<double> offset_;  ///< per converter
     event_counts events_;
+    energy_spent energy_;
 };
 
 }  // namespace gcasim

@@ -6,6 +6,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "device/circuit_energy.h"
+
 namespace gcasim {
 
 using namespace sc_core;
@@ -18,12 +20,12 @@ void energy_ledger::add(attojoules& sum, attojoules x)
 
 namespace {
 
-/// events x pJ per event in whole attojoules, rounded half away from zero.
-energy_ledger::attojoules to_attojoules(std::uint64_t events, double pj_per_event)
+/// Static energy of `microwatts` during `elapsed` in whole attojoules, rounded half away from zero.
+energy_ledger::attojoules static_attojoules(double microwatts, const sc_time& elapsed)
 {
-    const double aj = std::round(static_cast<double>(events) * pj_per_event * 1e6);
-    if (!(aj < 0x1p128))  // not reachable with the schema's ranges (at most ~1e24 aJ a head and token)
-        throw std::overflow_error("energy ledger: one head's energy of a token exceeds 2^128 attojoules");
+    const double aj = std::round(device::static_energy_aj(microwatts, elapsed.to_seconds() * 1e9));
+    if (!(aj < 0x1p128))  // not reachable with the schema's ranges
+        throw std::overflow_error("energy ledger: one head's static energy of a token exceeds 2^128 attojoules");
     return static_cast<energy_ledger::attojoules>(aj);
 }
 
@@ -49,36 +51,51 @@ void energy_ledger::attach(std::size_t head, const sc_object& root)
         throw std::logic_error("energy ledger: a head attached after the first token");
     if (head >= heads_.size())
         heads_.resize(head + 1);
-    heads_[head].clear();
+    heads_[head] = head_sources{};
     collect(root, heads_[head]);
     order_columns();
 }
 
-void energy_ledger::collect(const sc_object& object, std::vector<source>& sources)
+void energy_ledger::collect(const sc_object& object, head_sources& sources)
 {
-    if (const auto* publisher = dynamic_cast<const cost_publisher*>(&object))
+    if (const auto* publisher = dynamic_cast<const cost_publisher*>(&object)) {
         for (const cost_counter& c : publisher->cost_counters())
-            sources.push_back({c.component, c.part, 0, c.pj_per_event, c.events, *c.events});
+            sources.counters.push_back({c.component, c.part, 0, c.spent, *c.spent});
+        for (const static_power& p : publisher->static_powers())
+            sources.statics.push_back({p.component, p.part, 0, p.microwatts});
+    }
     for (const sc_object* child : object.get_child_objects())
         collect(*child, sources);
+}
+
+std::size_t energy_ledger::column_of(const char* component) const
+{
+    return static_cast<std::size_t>(
+        std::find_if(columns_.begin(), columns_.end(), [&](const column& c) { return c.component == component; }) -
+        columns_.begin());
 }
 
 void energy_ledger::order_columns()
 {
     columns_.clear();
-    for (const auto& head : heads_)
-        for (const source& s : head)
-            if (std::none_of(columns_.begin(), columns_.end(),
-                             [&](const column& c) { return c.component == s.component; }))
-                columns_.push_back({s.component, s.part});
+    const auto add_column = [this](const char* component, const char* part) {
+        if (column_of(component) == columns_.size())
+            columns_.push_back({component, part});
+    };
+    for (const auto& head : heads_) {
+        for (const source& s : head.counters)
+            add_column(s.component, s.part);
+        for (const static_source& s : head.statics)
+            add_column(s.component, s.part);
+    }
     std::stable_sort(columns_.begin(), columns_.end(),
                      [](const column& a, const column& b) { return part_rank(a.part) < part_rank(b.part); });
-    for (auto& head : heads_)
-        for (source& s : head)
-            s.column = static_cast<std::size_t>(
-                std::find_if(columns_.begin(), columns_.end(),
-                             [&](const column& c) { return c.component == s.component; }) -
-                columns_.begin());
+    for (auto& head : heads_) {
+        for (source& s : head.counters)
+            s.column = column_of(s.component);
+        for (static_source& s : head.statics)
+            s.column = column_of(s.component);
+    }
     sum_all_.assign(columns_.size(), 0);
     sum_full_.assign(columns_.size(), 0);
 }
@@ -98,11 +115,16 @@ void energy_ledger::on_token(const token_result& r)
     // Counted from the mask rather than the token index: a new sequence (token_source) empties the window.
     const auto visible_keys = static_cast<std::size_t>(std::count(r.visible.begin(), r.visible.end(), std::uint8_t{1}));
     target.full_window = target.full_window && visible_keys >= window_;
-    for (source& s : heads_.at(r.head)) {
-        const std::uint64_t events = *s.counter - s.last;
+    head_sources& head = heads_.at(r.head);
+    for (source& s : head.counters) {
+        add(target.energy[s.column], *s.counter - s.last);
         s.last = *s.counter;
-        add(target.energy[s.column], to_attojoules(events, s.pj_per_event));
     }
+    // The head's blocks leaked since its previous report (or the start), whatever they did.
+    const sc_time now = sc_time_stamp();
+    for (const static_source& s : head.statics)
+        add(target.energy[s.column], static_attojoules(s.microwatts, now - head.last_report));
+    head.last_report = now;
 }
 
 void energy_ledger::on_token_closed(std::size_t token, const sc_time&)

@@ -1,10 +1,10 @@
-// Event-based energy ledger. The blocks count what they do and publish their counters with the
-// energy of one event (cost_publisher.h); the ledger reads every counter of a head when that head
-// finishes a token, and emits one row per token for all heads together when the layer's token
-// barrier closes it. It knows neither the blocks nor the hierarchy: a head is a subtree of SystemC
-// objects whose cost publishers it collects. Energies are kept as whole attojoules so that the
-// components of a row add up exactly to its total, in 128 bits: 64 would overflow (9.2 J) in a
-// large layer at high per-event energies (4096 heads x 1e9 pJ is 4 J a token).
+// Energy ledger. The blocks price what they do and publish their running energies and their static
+// powers (cost_publisher.h); the ledger reads every counter of a head when that head finishes a
+// token, charges each static power for the simulated time since the head's previous token report,
+// and emits one row per token for all heads together when the layer's token barrier closes it. It
+// knows neither the blocks nor the hierarchy: a head is a subtree of SystemC objects whose cost
+// publishers it collects. Energies are kept as whole attojoules so that the components of a row add
+// up exactly to its total, in 128 bits: 64 would overflow (9.2 J) in a large layer at high energies.
 #pragma once
 
 #include <cstdint>
@@ -22,7 +22,7 @@ namespace gcasim {
 
 class energy_ledger : public token_observer, public token_closed_listener {
 public:
-    using attojoules = unsigned __int128;  ///< up to 3.4e20 J; an energy is never negative
+    using attojoules = gcasim::attojoules;
     using amounts = std::vector<attojoules>;  ///< per column
 
     /// One column of energy.csv: a cost component and the published part it belongs to.
@@ -69,15 +69,26 @@ private:
         const char* component;
         const char* part;
         std::size_t column;
-        double pj_per_event;
-        const std::uint64_t* counter;
-        std::uint64_t last;
+        const attojoules* counter;  ///< running
+        attojoules last;
     };
-    void collect(const sc_core::sc_object& object, std::vector<source>& sources);
+    struct static_source {
+        const char* component;
+        const char* part;
+        std::size_t column;
+        double microwatts;
+    };
+    struct head_sources {
+        std::vector<source> counters;
+        std::vector<static_source> statics;
+        sc_core::sc_time last_report;  ///< the static powers are charged from here
+    };
+    void collect(const sc_core::sc_object& object, head_sources& sources);
+    std::size_t column_of(const char* component) const;
     void order_columns();
     row& pending_row(std::size_t token);
 
-    std::vector<std::vector<source>> heads_;  ///< per head, its counters
+    std::vector<head_sources> heads_;
     std::vector<column> columns_;
     std::deque<row> pending_;                 ///< rows not yet closed, from first_pending_ on
     std::size_t first_pending_;

@@ -40,12 +40,16 @@ const gain_cell_array::params& checked(const gain_cell_array::params& p, const s
     require_param(p.bit_line_gains.empty() || p.bit_line_gains.size() == bit_line_cells, self,
                   "lines.physics (bit-line gains per cell)", p.bit_line_gains.size(),
                   "must be one per cell of a bit line (K: head_dim, V: array.tokens)");
-    const char* read_key = p.layout == gain_cell_array::orientation::token_per_column ? "energy.k_cell_read_pj"
-                                                                                       : "energy.v_cell_read_pj";
     for (const auto& [key, value] : {std::pair{"noise.cell_variation", p.cell_variation},
                                      {"noise.tau_spread", p.tau_spread}, {"noise.read_sigma", p.read_sigma},
-                                     {"noise.dac_sigma", p.dac_sigma}, {read_key, p.cell_read_pj},
-                                     {"energy.dac_write_pj", p.cell_write_pj}})
+                                     {"noise.dac_sigma", p.dac_sigma}, {"cell.read_v", p.read_v},
+                                     {"V x cell.read_current_na x pulse.t_max_ns", p.read_unit_aj},
+                                     {"lines.wl_ff_per_cell", p.wl_ff_per_cell},
+                                     {"lines.bl_ff_per_cell", p.bl_ff_per_cell},
+                                     {"dac.level_fj x (quant.kv_levels - 1)", p.dac_conversion_aj},
+                                     {"cell.storage_ff", p.storage_ff},
+                                     {"process.leakage_uw_per_mm2 (cells)", p.cells_static_uw},
+                                     {"process.leakage_uw_per_mm2 (DACs)", p.dacs_static_uw}})
         require_param(value >= 0, self, key, value, "must be >= 0");
     return p;
 }
@@ -61,7 +65,8 @@ gain_cell_array::gain_cell_array(const sc_module_name& name, const params& p)
              grid_ ? &*grid_ : nullptr),
       written_at_(p.tokens, SC_ZERO_TIME),
       written_factor_(p.tokens, 1.0), decay_ref_(SC_ZERO_TIME), decay_(p.tokens, 1.0), stored_(p.width, 0.0),
-      write_noise_(device::derive_seed(p.seed, 1)), read_noise_(device::derive_seed(p.seed, 2)), events_()
+      write_noise_(device::derive_seed(p.seed, 1)), read_noise_(device::derive_seed(p.seed, 2)),
+      current_(device::cell_current_range(p.model)), events_(), energy_()
 {
     const std::size_t cells = p.tokens * p.width;
     set_cell_gains();
@@ -103,9 +108,17 @@ void gain_cell_array::set_cell_gains()
 std::vector<cost_counter> gain_cell_array::cost_counters() const
 {
     const bool keys = params_.layout == orientation::token_per_column;
-    return {{keys ? "k_array" : "v_array", keys ? "qk" : "pv", params_.cell_read_pj, &events_.cells_read},
-            {"dac", "dac", params_.cell_write_pj, &events_.cells_written},
-            {"refresh", "refresh", params_.cell_write_pj, &events_.cells_refreshed}};
+    return {{keys ? "k_array" : "v_array", keys ? "qk" : "pv", &energy_.cell_reads},
+            {keys ? "k_lines" : "v_lines", keys ? "qk" : "pv", &energy_.lines},
+            {"dac", "dac", &energy_.writes},
+            {"refresh", "refresh", &energy_.refreshes}};
+}
+
+std::vector<static_power> gain_cell_array::static_powers() const
+{
+    const bool keys = params_.layout == orientation::token_per_column;
+    return {{keys ? "qk_static" : "pv_static", keys ? "qk" : "pv", params_.cells_static_uw},
+            {"dac_static", "dac", params_.dacs_static_uw}};
 }
 
 void gain_cell_array::write_transport(tlm::tlm_generic_payload& gp, sc_time& delay)
@@ -118,33 +131,46 @@ void gain_cell_array::write_transport(tlm::tlm_generic_payload& gp, sc_time& del
         gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
         return;
     }
+    double sense_aj = 0;
     if (refresh) {
-        // Sense what the cells hold now (after leakage) and restore it through the DACs.
+        // Sense what the cells hold now (after leakage), a full-pulse read of each cell, and restore
+        // it through the DACs.
         const bool leaks = params_.model.leak() != device::leakage_form::none;
         if (leaks)
             update_decay(sc_time_stamp() + delay);
-        for (std::size_t i = 0; i < params_.width; ++i)
+        double sensed = 0;
+        for (std::size_t i = 0; i < params_.width; ++i) {
             stored_[i] = device::v_mid + cells_.decayed_deviation(line, i, leaks ? decay_[line] : 1.0);
+            sensed += std::max(0.0, current_.polarity * params_.model.read(stored_[i]) - current_.floor);
+        }
+        sense_aj = params_.read_unit_aj * sensed;
         events_.cells_refreshed += params_.width;
     } else {
         std::copy_n(vector_data(gp), params_.width, stored_.begin());
         events_.cells_written += params_.width;
     }
     delay += params_.write_time;
-    store_line(line, sc_time_stamp() + delay);  // leakage starts when the write settles
+    const double write_aj = store_line(line, sc_time_stamp() + delay);  // leakage starts when the write settles
+    spend(refresh ? energy_.refreshes : energy_.writes, sense_aj + write_aj);
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
-void gain_cell_array::store_line(std::size_t line, const sc_time& written_at)
+double gain_cell_array::store_line(std::size_t line, const sc_time& written_at)
 {
+    double sum_v = 0, sum_v2 = 0;
     for (std::size_t i = 0; i < params_.width; ++i) {
         stored_[i] = dac_(stored_[i]);
         if (params_.dac_sigma > 0)
             stored_[i] += params_.dac_sigma * write_noise_.normal();
+        const double v = std::max(0.0, stored_[i]);
+        sum_v += v;
+        sum_v2 += v * v;
     }
     cells_.write(line, stored_.data());
     written_at_[line] = written_at;
     written_factor_[line] = std::exp(seconds(written_at, decay_ref_) / params_.tau.to_seconds());
+    return device::dac_write_aj(static_cast<double>(params_.width), params_.dac_conversion_aj, params_.write_line_ff,
+                                params_.v_max, params_.storage_ff, sum_v, sum_v2);
 }
 
 double gain_cell_array::seconds(const sc_time& a, const sc_time& b)
@@ -181,16 +207,23 @@ void gain_cell_array::mac_transport(tlm::tlm_generic_payload& gp, sc_time& delay
     const sc_time now = sc_time_stamp() + delay;
     if (params_.model.leak() != device::leakage_form::none)
         update_decay(now);
-    mac_ = {in->input, in->line_enabled, vector_data(gp)};
-    if (in->defer)
-        in->defer->submit(&gain_cell_array::run_mac, this);
-    else
-        compute_mac();
-    // Energy: every enabled token line is read during the phase, whatever its pulse widths.
     std::size_t active_lines = params_.tokens;
     if (in->line_enabled)
         active_lines = static_cast<std::size_t>(
             std::count(in->line_enabled, in->line_enabled + params_.tokens, std::uint8_t{1}));
+    mac_ = {in->input, in->line_enabled, vector_data(gp), active_lines};
+    if (in->defer)
+        in->defer->submit(&gain_cell_array::run_mac, this);
+    else
+        compute_mac();
+    // Lines: each input line with a pulse is driven across its cells, each output line taking part
+    // (the enabled token lines of K, every dimension of V) is precharged across its cells.
+    const std::size_t driven = static_cast<std::size_t>(
+        std::count_if(in->input, in->input + inputs, [](double x) { return x > 0; }));
+    const std::size_t precharged = per_column ? active_lines : outputs;
+    spend(energy_.lines,
+          device::line_charge_aj(static_cast<double>(driven * outputs), params_.wl_ff_per_cell, params_.read_v) +
+              device::line_charge_aj(static_cast<double>(precharged * inputs), params_.bl_ff_per_cell, params_.read_v));
     events_.cells_read += active_lines * params_.width;
     ++events_.macs;
     delay += params_.read_time;
@@ -206,6 +239,7 @@ void gain_cell_array::compute_mac()
         cells_.mac_per_width(mac_.in, decay_.data(), mac_.out);
     if (!ir_drop_offset_.empty())
         add_ir_drop_offsets();
+    spend(energy_.cell_reads, mac_read_energy());  // before the read noise: it carries no energy
     if (params_.read_sigma > 0) {
         const std::size_t outputs = per_column ? params_.tokens : params_.width;
         for (std::size_t i = 0; i < outputs; ++i)
@@ -228,6 +262,23 @@ void gain_cell_array::add_ir_drop_offsets()
     for (std::size_t i = 0; i < outputs; ++i)
         if (!per_column || !mac_.enabled || mac_.enabled[i])
             mac_.out[i] += offset;
+}
+
+double gain_cell_array::mac_read_energy() const
+{
+    // K: the inputs (query rows) each cross the enabled token lines; V: the inputs (token rows, 0 on
+    // masked lines) each cross every dimension.
+    const bool per_column = params_.layout == orientation::token_per_column;
+    const std::size_t inputs = per_column ? params_.width : params_.tokens;
+    const std::size_t outputs = per_column ? params_.tokens : params_.width;
+    double sum_in = 0, sum_out = 0;
+    for (std::size_t i = 0; i < inputs; ++i)
+        sum_in += mac_.in[i];
+    for (std::size_t o = 0; o < outputs; ++o)
+        sum_out += mac_.out[o];
+    const double cells_per_input = static_cast<double>(per_column ? mac_.active_lines : params_.width);
+    return device::mac_read_aj(params_.read_unit_aj, current_.polarity, sum_out, current_.floor, sum_in,
+                               cells_per_input);
 }
 
 }  // namespace gcasim

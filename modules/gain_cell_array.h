@@ -11,6 +11,7 @@
 #include <tlm_utils/simple_target_socket.h>
 
 #include "device/cell_lines.h"
+#include "device/circuit_energy.h"
 #include "device/cell_model.h"
 #include "device/quantizer.h"
 #include "device/random.h"
@@ -48,9 +49,16 @@ public:
         // lines), and the read of a cell storing 0 V, the reference the drop does not scale.
         std::vector<double> bit_line_gains;
         double floor_read{};
-        // Energy per event (pJ): energy.*.
-        double cell_read_pj{};            ///< one cell on an enabled token line of a MAC
-        double cell_write_pj{};           ///< one cell written through the DAC (new token or refresh)
+        // Energy (docs/cost_model.md, Energy): the circuit's parameters, see device/circuit_energy.h.
+        double read_v{};                  ///< cell.read_v: read pulse amplitude (V)
+        double read_unit_aj{};            ///< V x cell.read_current_na x T_max: a MAC unit for a full pulse
+        double wl_ff_per_cell{};          ///< lines.wl_ff_per_cell
+        double bl_ff_per_cell{};          ///< lines.bl_ff_per_cell
+        double dac_conversion_aj{};       ///< (quant.kv_levels - 1) x dac.level_fj: one DAC conversion
+        double write_line_ff{};           ///< C_wbl: the write line across the array's token lines
+        double storage_ff{};              ///< cell.storage_ff
+        double cells_static_uw{};         ///< static power of the cells and their read periphery
+        double dacs_static_uw{};          ///< static power of the write DACs
     };
 
     /// What the array did (published through cost_counters()).
@@ -59,6 +67,14 @@ public:
         std::uint64_t cells_refreshed = 0;  ///< DAC conversions of refreshes
         std::uint64_t cells_read = 0;     ///< cells on the enabled token lines of each MAC
         std::uint64_t macs = 0;           ///< MAC operations
+    };
+
+    /// Energy spent (aJ), per cost component (published through cost_counters()).
+    struct energy_spent {
+        attojoules cell_reads = 0;  ///< read currents of the driven cells
+        attojoules lines = 0;       ///< word lines driven and bit lines precharged
+        attojoules writes = 0;      ///< DAC writes of new tokens
+        attojoules refreshes = 0;   ///< sense reads and re-writes of refreshes
     };
 
     /// TLM_WRITE_COMMAND, address = token line, data = `width` voltages (V). With an analog_payload
@@ -72,8 +88,12 @@ public:
 
     const params& parameters() const { return params_; }
     const event_counts& events() const { return events_; }
-    /// Cell reads (component k_array or v_array, by layout), DAC writes (dac) and refreshes (refresh).
+    const energy_spent& energy() const { return energy_; }
+    /// Cell reads (component k_array or v_array, by layout), lines (k_lines, v_lines), DAC writes
+    /// (dac) and refreshes (refresh).
     std::vector<cost_counter> cost_counters() const override;
+    /// Cells and read periphery (qk_static or pv_static), write DACs (dac_static).
+    std::vector<static_power> static_powers() const override;
     const device::cell_lines& cells() const { return cells_; }
 
 private:
@@ -82,7 +102,10 @@ private:
     void update_decay(const sc_core::sc_time& now);
     void compute_mac();
     static void run_mac(void* self) { static_cast<gain_cell_array*>(self)->compute_mac(); }
-    void store_line(std::size_t line, const sc_core::sc_time& written_at);
+    /// Writes stored_ (through the DAC) into a line; returns the write energy (aJ).
+    double store_line(std::size_t line, const sc_core::sc_time& written_at);
+    /// Cell-read energy of the MAC just computed, from its outputs before read noise (aJ).
+    double mac_read_energy() const;
     void set_cell_gains();
     void add_ir_drop_offsets();
     static double seconds(const sc_core::sc_time& a, const sc_core::sc_time& b);
@@ -104,8 +127,11 @@ private:
         const double* in = nullptr;
         const std::uint8_t* enabled = nullptr;
         double* out = nullptr;
+        std::size_t active_lines = 0;
     } mac_;  ///< the MAC being computed (at most one per array in flight)
+    device::cell_current current_;  ///< P_floor and the cells' range, without polarity
     event_counts events_;
+    energy_spent energy_;
 };
 
 }  // namespace gcasim

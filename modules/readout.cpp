@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "analog_payload.h"
+#include "device/circuit_energy.h"
 #include "device/random.h"
 #include "util/param_check.h"
 
@@ -25,8 +26,16 @@ const readout::params& checked(const readout::params& p, const sc_module& self)
     require_param(p.counter_levels == 0 || p.counter_levels >= 3, self, "quant.out_levels", p.counter_levels,
                   "must be >= 3, or 0 for an ideal counter");
     require_param(p.offset_sigma >= 0, self, "noise.counter_offset_sigma", p.offset_sigma, "must be >= 0");
-    require_param(p.conversion_pj >= 0, self, "energy.readout_conversion_pj", p.conversion_pj, "must be >= 0");
-    require_param(p.adder_op_pj >= 0, self, "energy.adder_op_pj", p.adder_op_pj, "must be >= 0");
+    require_param(p.circuit_levels >= 3, self, "quant.out_levels", p.circuit_levels, "must be >= 3");
+    for (const auto& [key, value] : {std::pair{"readout.conversion_pj", p.conversion_pj},
+                                     {"V x cell.read_current_na x pulse.t_max_ns", p.read_unit_aj},
+                                     {"readout.counter_step_fj", p.counter_step_fj},
+                                     {"digital.add_fj_per_bit (adders per token)", p.adders_aj},
+                                     {"digital.mult_pj (scaling per token)", p.scaling_aj},
+                                     {"digital.route_fj_per_bit (routing per token)", p.routing_aj},
+                                     {"process.leakage_uw_per_mm2 (converters)", p.converters_static_uw},
+                                     {"process.leakage_uw_per_mm2 (adders)", p.adders_static_uw}})
+        require_param(value >= 0, self, key, value, "must be >= 0");
     return p;
 }
 
@@ -36,7 +45,8 @@ readout::readout(const sc_module_name& name, const params& p)
     : sc_module(name), convert_socket("convert_socket"), combine_socket("combine_socket"), params_(checked(p, *this)),
       counter_(-1.0, 1.0, p.counter_levels),
       max_steps_(p.clip == device::output_clip::counter ? (p.counter_levels - 1) / 2 : -1),
-      offset_(converted_size(), 0.0), events_()
+      offset_(converted_size(), 0.0), circuit_step_(2.0 / (p.circuit_levels - 1)),
+      full_scale_steps_(device::counter_full_scale_steps(p.circuit_levels, p.clip)), events_(), energy_()
 {
     device::splitmix64 rng(device::derive_seed(p.seed, 6));
     if (p.offset_sigma > 0)
@@ -83,6 +93,7 @@ void readout::convert_transport(tlm::tlm_generic_payload& gp, sc_time& delay)
         const double* x = in->input;
         for (std::size_t i = 0; i < n_tiles * width; ++i)
             out[i] = x[i] / params_.scale + offset_[i];
+        spend_conversions(out, n_tiles * width);
         convert_all(out, n_tiles * width);
     } else {
         // Charge sharing: the N output lines of a dimension are connected, the charge averages
@@ -93,11 +104,27 @@ void readout::convert_transport(tlm::tlm_generic_payload& gp, sc_time& delay)
                 shared += in->input[n * width + e];
             out[e] = params_.share_gain * shared / (params_.scale * n_tiles) + offset_[e];
         }
+        spend_conversions(out, width);
         convert_all(out, width);
     }
     events_.conversions += converted_size();
     delay += params_.convert_time;
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+void readout::spend_conversions(const double* x, std::size_t n)
+{
+    // The counter counts |x| in steps up to full scale, whether or not the numerics quantize.
+    double sum_abs = 0, sum_steps = 0;
+    const double full_scale = static_cast<double>(full_scale_steps_);
+    for (std::size_t i = 0; i < n; ++i) {
+        const double magnitude = std::min(std::fabs(x[i]), 1.0);
+        sum_abs += magnitude;
+        sum_steps += std::min(device::round_half_even(magnitude / circuit_step_), full_scale);
+    }
+    spend(energy_.conversions, device::readout_conversions_aj(static_cast<double>(n), params_.conversion_pj,
+                                                                       params_.read_unit_aj, params_.scale, sum_abs));
+    spend(energy_.counter_steps, device::counter_steps_aj(sum_steps, params_.counter_step_fj));
 }
 
 void readout::combine_transport(tlm::tlm_generic_payload& gp, sc_time& delay)
@@ -118,11 +145,14 @@ void readout::combine_transport(tlm::tlm_generic_payload& gp, sc_time& delay)
             out[e] = sum;
         }
         events_.adder_ops += (n_tiles - 1) * width;
+        spend(energy_.adders, params_.adders_aj);
     } else {
         for (std::size_t e = 0; e < width; ++e)
             out[e] = static_cast<double>(n_tiles) * in->input[e];  // undo the average
         events_.adder_ops += width;
     }
+    spend(energy_.scaling, params_.scaling_aj);
+    spend(energy_.routing, params_.routing_aj);
     delay += params_.combine_time;
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
 }

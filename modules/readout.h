@@ -32,13 +32,27 @@ public:
                                           ///< integrators, beside the bus parasitics (1 = ideal lines)
         double offset_sigma{};            ///< noise.counter_offset_sigma (fraction of full scale)
         std::uint64_t seed{};             ///< derived from noise.seed
-        double conversion_pj{};           ///< energy.readout_conversion_pj: one counter conversion
-        double adder_op_pj{};             ///< energy.adder_op_pj: one digital addition or scaling
+        // Energy (docs/cost_model.md, Energy): see device/circuit_energy.h.
+        int circuit_levels{};             ///< quant.out_levels: the counter's circuit, also with quant.enabled false
+        double conversion_pj{};           ///< readout.conversion_pj: comparators and reset of one conversion
+        double read_unit_aj{};            ///< V x cell.read_current_na x T_max: the discharge current's unit
+        double counter_step_fj{};         ///< readout.counter_step_fj: one counter increment
+        double adders_aj{};               ///< the adder tree's additions of one token
+        double scaling_aj{};              ///< the output scaling of one token
+        double routing_aj{};              ///< the routing of one token's outputs
+        double converters_static_uw{};    ///< static power of the converters and counters
+        double adders_static_uw{};        ///< static power of the adder tree
     };
 
     struct event_counts {
         std::uint64_t conversions = 0;  ///< counter conversions (one per output line read)
         std::uint64_t adder_ops = 0;    ///< digital additions / scalings
+    };
+    /// Energy spent (aJ), per cost component.
+    struct energy_spent {
+        attojoules conversions = 0;    ///< conversions and their discharge currents
+        attojoules counter_steps = 0;  ///< the counters' increments
+        attojoules adders = 0, scaling = 0, routing = 0;
     };
 
     /// READ with analog_payload input = sub_tiles x width charges (sub-tile major);
@@ -63,22 +77,35 @@ public:
 
     const params& parameters() const { return params_; }
     const event_counts& events() const { return events_; }
-    /// Conversions (component readout, part pv) and additions (adders, digital).
+    const energy_spent& energy() const { return energy_; }
+    /// Conversions (readout) and counters (counter), part pv; adders, scaling and routing, part digital.
     std::vector<cost_counter> cost_counters() const override
     {
-        return {{"readout", "pv", params_.conversion_pj, &events_.conversions},
-                {"adders", "digital", params_.adder_op_pj, &events_.adder_ops}};
+        return {{"readout", "pv", &energy_.conversions},
+                {"counter", "pv", &energy_.counter_steps},
+                {"adders", "digital", &energy_.adders},
+                {"scaling", "digital", &energy_.scaling},
+                {"routing", "digital", &energy_.routing}};
+    }
+    std::vector<static_power> static_powers() const override
+    {
+        return {{"pv_static", "pv", params_.converters_static_uw}, {"digital_static", "digital", params_.adders_static_uw}};
     }
 
 private:
     void convert_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
     void combine_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+    /// Energy of converting the n values x (before quantization) in aJ: conversions and counters.
+    void spend_conversions(const double* x, std::size_t n);
 
     params params_;
     device::quantizer counter_;
     long max_steps_;  ///< counter saturation in steps (counter clip mode), else unlimited
     std::vector<double> offset_;  ///< per converter (converted_size())
+    double circuit_step_;         ///< the counter's step on [-1, 1] at circuit_levels
+    long full_scale_steps_;       ///< M: steps of a full-scale count
     event_counts events_;
+    energy_spent energy_;
 };
 
 }  // namespace gcasim

@@ -1,8 +1,10 @@
 #include "sliding_window_controller.h"
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 
+#include "device/circuit_energy.h"
 #include "util/param_check.h"
 
 namespace gcasim {
@@ -29,7 +31,9 @@ const sliding_window_controller::params& checked(const sliding_window_controller
     require_param(p.t_max > SC_ZERO_TIME, self, "pulse.t_max_ns", p.t_max, "must be > 0");
     require_param(!p.refresh || p.refresh_age > SC_ZERO_TIME, self, "refresh.age_ns", p.refresh_age,
                   "must be > 0 with refresh.enabled");
-    require_param(p.control_token_pj >= 0, self, "energy.control_token_pj", p.control_token_pj, "must be >= 0");
+    require_param(p.control_power_mw >= 0, self, "digital.control_power_mw", p.control_power_mw, "must be >= 0");
+    require_param(p.control_static_uw >= 0, self, "process.leakage_uw_per_mm2 (control)", p.control_static_uw,
+                  "must be >= 0");
     return p;
 }
 
@@ -55,7 +59,7 @@ sliding_window_controller::sliding_window_controller(const sc_module_name& name,
       convert_socket("convert_socket"), combine_socket("combine_socket"), params_(checked(p, *this)), clock_{p.clock}, pool_(pool),
       owned_source_(std::move(owned)), input_(source ? *source : *owned_source_),
       observers_(), monitors_(), traced_tile_(p.sub_tiles, 0), pulse_dac_(0.0, 1.0, p.q_levels),
-      phase_(phase::idle), tokens_done_(0), late_tokens_(0), control_steps_(0), current_token_(0), current_slot_(0),
+      phase_(phase::idle), tokens_done_(0), late_tokens_(0), control_aj_(0), current_token_(0), current_slot_(0),
       sequence_start_(0), phase_times_(), gp_(),
       ext_(new analog_payload), query_(p.width), write_buffer_(p.width),
       slot_token_(p.sub_tiles * p.array_tokens, -1), slot_written_at_(p.sub_tiles * p.array_tokens, SC_ZERO_TIME),
@@ -120,7 +124,7 @@ void sliding_window_controller::process_token(std::size_t t)
     }
     phase_ = phase::idle;
     ++tokens_done_;
-    ++control_steps_;
+    spend(control_aj_, device::power_time_aj(params_.control_power_mw, clocked_ns(phase_times_)));
     const token_result result{params_.head_index, t,      start,   output_ready, phase_times_, slot_token_,
                               visible_,           scores_, pulses_, output_};
     for (token_observer* observer : observers_)

@@ -41,7 +41,8 @@ public:
         std::size_t head_index{};         ///< reported in results and traces
         bool refresh{};                   ///< refresh.enabled: refresh tokens older than refresh_age
         sc_core::sc_time refresh_age;     ///< refresh.age_ns
-        double control_token_pj{};        ///< energy.control_token_pj: sequencing one token
+        double control_power_mw{};        ///< digital.control_power_mw: while the control is clocked
+        double control_static_uw{};       ///< static power of the control's area
     };
 
     template <typename T> using multi_socket = tlm_utils::multi_passthrough_initiator_socket<T>;
@@ -70,10 +71,17 @@ public:
     std::size_t tokens_done() const { return tokens_done_; }
     /// Tokens that could not start on schedule because the previous token (with its refresh) ran late.
     std::size_t late_tokens() const { return late_tokens_; }
-    /// Control steps, one per token (component control, part digital).
-    std::vector<cost_counter> cost_counters() const override
+    /// Control energy (component control, part digital): power x the time it is clocked.
+    std::vector<cost_counter> cost_counters() const override { return {{"control", "digital", &control_aj_}}; }
+    std::vector<static_power> static_powers() const override
     {
-        return {{"control", "digital", params_.control_token_pj, &control_steps_}};
+        return {{"digital_static", "digital", params_.control_static_uw}};
+    }
+    /// Time the control is clocked in a token (ns): write, readout, digital and refresh; it is
+    /// clock-gated during the two pulse windows (qk, pv), where the arrays and converters run alone.
+    static double clocked_ns(const token_phase_times& t)
+    {
+        return (t.write + t.readout + t.digital + t.refresh).to_seconds() * 1e9;
     }
 
 private:
@@ -114,7 +122,7 @@ private:
     device::quantizer pulse_dac_;
     phase phase_;
     std::size_t tokens_done_, late_tokens_;
-    std::uint64_t control_steps_;
+    attojoules control_aj_;
     std::size_t current_token_, current_slot_;
     std::size_t sequence_start_;  ///< token that opened the current sequence: ring slots count from it
     token_phase_times phase_times_;  ///< of the current token

@@ -5,14 +5,16 @@
 #include "config/head_timing.h"
 #include "control_clock.h"
 #include "device/array_physics.h"
+#include "device/circuit_area.h"
+#include "device/circuit_energy.h"
 #include "device/random.h"
 
 namespace gcasim {
 
 using namespace sc_core;
 
-gain_cell_array::params sub_tile::array_params(const config::head_config& c, const config::energy_config& e,
-                                               gain_cell_array::orientation layout, std::uint64_t seed)
+gain_cell_array::params sub_tile::array_params(const config::head_config& c, gain_cell_array::orientation layout,
+                                               std::uint64_t seed)
 {
     gain_cell_array::params p;
     p.layout = layout;
@@ -35,13 +37,22 @@ gain_cell_array::params sub_tile::array_params(const config::head_config& c, con
                                                                                : device::array_side::v;
     p.bit_line_gains = device::bit_line_gains(c, p.model, side);
     p.floor_read = p.model.read(0.0);
-    p.cell_read_pj = layout == gain_cell_array::orientation::token_per_column ? e.k_cell_read_pj : e.v_cell_read_pj;
-    p.cell_write_pj = e.dac_write_pj;
+    const device::head_energy e = device::head_energy_of(c);
+    const device::sub_tile_area area = device::area_of_sub_tile(c);
+    const bool keys = layout == gain_cell_array::orientation::token_per_column;
+    p.read_v = c.cell.read_v;
+    p.read_unit_aj = e.read_unit_aj;
+    p.wl_ff_per_cell = c.lines.wl_ff_per_cell;
+    p.bl_ff_per_cell = c.lines.bl_ff_per_cell;
+    p.dac_conversion_aj = e.dac_conversion_aj;
+    p.write_line_ff = e.write_line_ff;
+    p.storage_ff = c.cell.storage_ff;
+    p.cells_static_uw = device::static_power_uw(c, keys ? area.k_cells + area.pulse_generators : area.v_cells);
+    p.dacs_static_uw = device::static_power_uw(c, keys ? area.k_dacs : area.v_dacs);
     return p;
 }
 
-charge_to_pulse::params sub_tile::c2p_params(const config::head_config& c, const config::energy_config& e,
-                                             std::uint64_t seed)
+charge_to_pulse::params sub_tile::c2p_params(const config::head_config& c, std::uint64_t seed)
 {
     charge_to_pulse::params p;
     p.tokens = c.array.tokens;
@@ -49,16 +60,17 @@ charge_to_pulse::params sub_tile::c2p_params(const config::head_config& c, const
     p.t_max = sc_time(c.pulse.t_max_ns, SC_NS);
     p.offset_sigma = c.noise.c2p_offset_sigma;
     p.seed = device::derive_seed(seed, 3);
-    p.conversion_pj = e.c2p_conversion_pj;
+    p.conversion_pj = c.c2p.conversion_pj;
+    p.read_unit_aj = device::head_energy_of(c).read_unit_aj;
+    p.static_uw = device::static_power_uw(c, device::area_of_sub_tile(c).c2p);
     return p;
 }
 
-sub_tile::sub_tile(const sc_module_name& name, const config::head_config& c, const config::energy_config& e,
-                   std::uint64_t seed)
+sub_tile::sub_tile(const sc_module_name& name, const config::head_config& c, std::uint64_t seed)
     : sc_module(name),
-      k_array("k_array", array_params(c, e, gain_cell_array::orientation::token_per_column, seed)),
-      c2p("c2p", c2p_params(c, e, seed)),
-      v_array("v_array", array_params(c, e, gain_cell_array::orientation::token_per_row, seed)),
+      k_array("k_array", array_params(c, gain_cell_array::orientation::token_per_column, seed)),
+      c2p("c2p", c2p_params(c, seed)),
+      v_array("v_array", array_params(c, gain_cell_array::orientation::token_per_row, seed)),
       k_write_socket("k_write_socket"), v_write_socket("v_write_socket"), query_socket("query_socket"),
       value_socket("value_socket"), k_mac_socket_("k_mac_socket"), c2p_socket_("c2p_socket"),
       v_mac_socket_("v_mac_socket"), token_lines_(static_cast<std::size_t>(c.array.tokens)), width_(c.head_dim), gp_(),

@@ -14,7 +14,6 @@
 #include "analog_payload.h"
 #include "charge_to_pulse.h"
 #include "config/head_config.h"
-#include "config/run_config.h"
 #include "gain_cell_array.h"
 
 namespace gcasim {
@@ -40,14 +39,11 @@ public:
     tlm_utils::simple_target_socket<sub_tile> value_socket;
 
     /// `seed`: this sub-tile's own seed for its non-idealities.
-    sub_tile(const sc_core::sc_module_name& name, const config::head_config& config,
-             const config::energy_config& energies, std::uint64_t seed);
+    sub_tile(const sc_core::sc_module_name& name, const config::head_config& config, std::uint64_t seed);
 
     static gain_cell_array::params array_params(const config::head_config& config,
-                                                const config::energy_config& energies,
                                                 gain_cell_array::orientation layout, std::uint64_t seed);
-    static charge_to_pulse::params c2p_params(const config::head_config& config,
-                                              const config::energy_config& energies, std::uint64_t seed);
+    static charge_to_pulse::params c2p_params(const config::head_config& config, std::uint64_t seed);
 
 private:
     void query_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);

@@ -135,7 +135,7 @@ int run(const std::string& file, const std::string& sample_text)
     input.tokens = input.q.size() / input.dim;
 
     reference_checker checker(ref, sample);
-    attention_head head("head", head_config, {}, input);
+    attention_head head("head", head_config, input);
     head.controller.add_observer(&checker);
     gcasim::run_simulation();
 

@@ -36,12 +36,12 @@ template <typename Config> struct declared_param {
     }
 };
 
-/// The declarations of one config struct, e.g. head_config or energy_config.
+/// The declarations of one config struct, e.g. head_config or trace_config.
 template <typename Config> class param_table {
 public:
     using param = declared_param<Config>;
 
-    /// `group` prefixes every path ("energy" makes k_cell_read_pj the key energy.k_cell_read_pj);
+    /// `group` prefixes every path ("trace" makes vcd the key trace.vcd);
     /// "" for a struct whose members are top-level keys.
     param_table(const std::string& group, std::vector<param> params) : params_(std::move(params))
     {

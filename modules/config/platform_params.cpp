@@ -42,7 +42,6 @@ namespace {
 void add_layer_run_params(param_schema& schema, input_distribution distribution)
 {
     add_head_params(schema);
-    add_energy_params(schema);
     add_trace_params(schema);
     add_reference_params(schema);
     add_sim_params(schema);
@@ -69,8 +68,7 @@ void add_platform_params(param_schema& schema, const std::string& platform)
         layer_platform_params().add_to(schema);
     } else if (platform == "gpt_model") {
         add_head_params(schema);
-        add_energy_params(schema);
-        add_sim_params(schema);
+            add_sim_params(schema);
     } else {
         throw std::invalid_argument("no platform '" + platform + "'");
     }

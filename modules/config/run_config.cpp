@@ -6,27 +6,6 @@ namespace gcasim::config {
 
 using nlohmann::json;
 
-const param_table<energy_config>& energy_params()
-{
-    using t = param_table<energy_config>;
-    const double max = 1e9;
-    static const t table("energy", {
-        t::number(GCASIM_KEY(k_cell_read_pj), 560.0 / 65536, 0, max, "pJ",
-                  "Energy per K-array cell read (cells on the visible columns, per token)"),
-        t::number(GCASIM_KEY(c2p_conversion_pj), 560.0 / 1024, 0, max, "pJ",
-                  "Energy per charge-to-pulse conversion (one per visible key)"),
-        t::number(GCASIM_KEY(v_cell_read_pj), 350.0 / 65536, 0, max, "pJ",
-                  "Energy per V-array cell read (cells on the visible rows, per token)"),
-        t::number(GCASIM_KEY(readout_conversion_pj), 350.0 / 1024, 0, max, "pJ",
-                  "Energy per readout conversion (signed charge-to-pulse + counter)"),
-        t::number(GCASIM_KEY(dac_write_pj), 330.0 / 128, 0, max, "pJ", "Energy per cell written through a DAC"),
-        t::number(GCASIM_KEY(adder_op_pj), 400.0 / 960, 0, max, "pJ", "Energy per digital addition combining sub-tiles"),
-        t::number(GCASIM_KEY(control_token_pj), 3600.0, 0, max, "pJ",
-                  "Digital control and routing energy per token per head"),
-    });
-    return table;
-}
-
 const param_table<trace_config>& trace_params()
 {
     using t = param_table<trace_config>;
@@ -75,7 +54,6 @@ const param_table<sim_config>& sim_params()
     return table;
 }
 
-void add_energy_params(param_schema& schema) { energy_params().add_to(schema); }
 void add_sim_params(param_schema& schema) { sim_params().add_to(schema); }
 void add_reference_params(param_schema& schema) { output_params().add_to(schema); }
 void add_trace_params(param_schema& schema) { trace_params().add_to(schema); }
@@ -84,7 +62,6 @@ void add_input_params(param_schema& schema, input_distribution distribution)
     input_params(distribution).add_to(schema);
 }
 
-energy_config parse_energy_config(const json& config) { return energy_params().parse(config); }
 trace_config parse_trace_config(const json& config) { return trace_params().parse(config); }
 input_config parse_input_config(const json& config)
 {

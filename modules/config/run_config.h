@@ -1,6 +1,6 @@
-// Configuration beyond one head's hardware: per-event energies of the ledger, traces, synthetic
-// inputs, the reference comparison and the simulator's threads. Plain structs named after their
-// keys (energy_config::dac_write_pj is energy.dac_write_pj), declared once in run_config.cpp.
+// Configuration beyond one head's hardware: traces, synthetic inputs, the reference comparison and
+// the simulator's threads. Plain structs named after their keys (trace_config::vcd is trace.vcd),
+// declared once in run_config.cpp.
 #pragma once
 
 #include <cstddef>
@@ -12,19 +12,6 @@
 #include "config/param_table.h"
 
 namespace gcasim::config {
-
-/// Energy per event (pJ), energy.*. The defaults are calibrated so that one token at full window
-/// (W = 1024, 16 sub-tiles, d = 64) costs the published 1120 + 700 + 4000 + 330 = 6150 pJ per head;
-/// the split inside each published part is our assumption (docs/modules/energy_ledger.md).
-struct energy_config {
-    double k_cell_read_pj{};         ///< K array: one cell on an enabled column
-    double c2p_conversion_pj{};      ///< one charge-to-pulse conversion
-    double v_cell_read_pj{};         ///< V array: one cell on an enabled row
-    double readout_conversion_pj{};  ///< one signed charge-to-pulse + counter conversion
-    double dac_write_pj{};           ///< one cell written through a DAC
-    double adder_op_pj{};            ///< one digital addition (combining sub-tiles)
-    double control_token_pj{};       ///< control and routing, per token per head
-};
 
 /// trace.*
 struct trace_config {
@@ -53,20 +40,17 @@ struct sim_config {
     std::size_t threads{};
 };
 
-const param_table<energy_config>& energy_params();
 const param_table<trace_config>& trace_params();
 /// `distribution`: the platform's default for input.distribution.
 param_table<input_config> input_params(input_distribution distribution);
 const param_table<output_config>& output_params();
 const param_table<sim_config>& sim_params();
 
-void add_energy_params(param_schema& schema);
 void add_sim_params(param_schema& schema);
 void add_reference_params(param_schema& schema);
 void add_trace_params(param_schema& schema);
 void add_input_params(param_schema& schema, input_distribution distribution);
 
-energy_config parse_energy_config(const nlohmann::json& config);
 trace_config parse_trace_config(const nlohmann::json& config);
 input_config parse_input_config(const nlohmann::json& config);
 /// sim.threads, with 0 read as one per core.

@@ -16,6 +16,7 @@
 #include "config/rules.h"
 #include "config/run_config.h"
 #include "cost_report.h"
+#include "device/circuit_energy.h"
 #include "device/reference_attention.h"
 #include "io.h"
 #include "run_support.h"
@@ -249,11 +250,22 @@ json energy_report(const std::vector<energy_ledger::column>& columns, const ener
     return energy_json(mean_energy(columns, sum, rows));
 }
 
-void print_energy_parts(const energy_figures& energy)
+energy_figures worst_case_energy(const config::head_config& head, std::size_t heads)
 {
-    for (const char* part : published_parts)
-        std::printf("    %-8s %10.1f pJ  %5.1f %%\n", part, energy.parts.at(part),
-                    100.0 * energy.parts.at(part) / energy.total);
+    energy_figures figures;
+    for (const auto& [part, pj] : device::worst_case_head_pj(head))
+        (part == "total" ? figures.total : figures.parts[part]) = pj * static_cast<double>(heads);
+    return figures;
+}
+
+void print_energy_parts(const energy_figures& energy, const energy_figures* worst_case)
+{
+    for (const char* part : published_parts) {
+        std::printf("    %-8s %10.1f pJ  %5.1f %%", part, energy.parts.at(part), 100.0 * energy.parts.at(part) / energy.total);
+        if (worst_case)
+            std::printf("   worst case %10.1f pJ", worst_case->parts.at(part));
+        std::printf("\n");
+    }
 }
 
 void finish_run(output_set& outputs, const layer_result& result, const std::string& out_dir)
@@ -273,7 +285,6 @@ layer_result simulate_layer(const layer_run& run)
     const json& config = *run.config;
     const cli_options& options = *run.options;
     const config::head_config head = config::parse_head_config(config);
-    const config::energy_config energies = config::parse_energy_config(config);
     const config::trace_config trace = config::parse_trace_config(config);
     const std::size_t heads = run.inputs->size();
     config::check_trace_rules(trace, heads, head);
@@ -282,7 +293,7 @@ layer_result simulate_layer(const layer_run& run)
     prepare_output_dir(options.out_dir);
 
     const std::size_t threads = config::parse_sim_threads(config);
-    attention_layer layer("layer", head, energies, *run.inputs, threads);
+    attention_layer layer("layer", head, *run.inputs, threads);
     latency_meter latency;
     layer.add_observer(&latency);
     if (run.recorder)
@@ -353,6 +364,7 @@ layer_result simulate_layer(const layer_run& run)
     figures.full_window_tokens = layer.ledger.full_window_rows();
     figures.full_window_energy =
         mean_energy(layer.ledger.columns(), layer.ledger.sum_full_window(), figures.full_window_tokens);
+    figures.worst_case_energy = worst_case_energy(head, heads);
     figures.timing = timing_now(finished, wall_s);
     figures.late = latency.lateness(sc_time(head.timing.token_period_ns, SC_NS));
     figures.area = device::area_of_head(head);
@@ -371,7 +383,8 @@ layer_result simulate_layer(const layer_run& run)
     summary["throughput_tokens_per_s"] = latency.throughput(head.timing.token_period_ns);
     summary["energy_per_token_pj"] = {{"mean", energy_json(figures.mean_energy)},
                                       {"full_window", energy_json(figures.full_window_energy)},
-                                      {"full_window_tokens", figures.full_window_tokens}};
+                                      {"full_window_tokens", figures.full_window_tokens},
+                                      {"worst_case", figures.worst_case_energy.to_json()}};
     std::size_t late = 0;
     for (const auto& h : layer.heads)
         late = std::max(late, h->controller.late_tokens());
@@ -404,9 +417,9 @@ void print_summary(const run_figures& f, const output_set& outputs, const std::s
     if (const std::optional<energy_figures>& e = full ? f.full_window_energy : f.mean_energy) {
         const std::string basis =
             full ? "full window, " + std::to_string(f.full_window_tokens) + " tokens" : "mean, window not full";
-        std::printf("  energy per token    %.1f pJ (%s), %.1f pJ per head\n", e->total, basis.c_str(),
-                    e->total / static_cast<double>(f.heads));
-        print_energy_parts(*e);
+        std::printf("  energy per token    %.1f pJ (%s), %.1f pJ per head; worst case %.1f pJ\n", e->total,
+                    basis.c_str(), e->total / static_cast<double>(f.heads), f.worst_case_energy.total);
+        print_energy_parts(*e, &f.worst_case_energy);
     } else {
         std::printf("  energy per token    none: no token finished\n");
     }

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <systemc>
 
+#include "config/head_config.h"
 #include "config/param_schema.h"
 #include "device/circuit_area.h"
 #include "device/circuit_timing.h"
@@ -87,8 +88,13 @@ nlohmann::json energy_json(const std::optional<energy_figures>& figures);
 nlohmann::json energy_report(const std::vector<energy_ledger::column>& columns, const energy_ledger::amounts& sum,
                              std::size_t rows);
 
-/// "    qk  ... pJ  ... %" for each published part of the paper's breakdown, on stdout.
-void print_energy_parts(const energy_figures& energy);
+/// The worst case of a layer of `heads` heads per token at full window (device::worst_case_head_pj):
+/// parts and total, no components.
+energy_figures worst_case_energy(const config::head_config& head, std::size_t heads);
+
+/// "    qk  ... pJ  ... %" for each published part of the paper's breakdown, on stdout; with
+/// `worst_case`, its figure of each part beside.
+void print_energy_parts(const energy_figures& energy, const energy_figures* worst_case = nullptr);
 
 /// What a layer run prints, typed: the values summary.json holds.
 struct run_figures {
@@ -98,6 +104,7 @@ struct run_figures {
     double latency_ns = 0, clock_period_ns = 0, token_period_ns = 0;
     device::phase_cycles cycles;  ///< of one token, from the circuit
     std::optional<energy_figures> mean_energy, full_window_energy;
+    energy_figures worst_case_energy;
     std::size_t full_window_tokens = 0;
     run_timing timing;
     late_starts late;

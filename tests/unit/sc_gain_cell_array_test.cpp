@@ -92,8 +92,7 @@ gain_cell_array::params small_array(gain_cell_array::orientation layout, std::si
                                     nonlinearity shape, leakage_form leak)
 {
     // The default head's array (10 ns writes, 15 ns reads, 8 DAC levels on [0, 0.9 V]), resized.
-    gain_cell_array::params p = sub_tile::array_params(config::default_head_config(),
-                                                       config::energy_params().defaults(), layout, 1);
+    gain_cell_array::params p = sub_tile::array_params(config::default_head_config(), layout, 1);
     p.tokens = lines;
     p.width = width;
     p.model = device::cell_model(shape, leak, 1);

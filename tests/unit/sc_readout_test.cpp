@@ -74,8 +74,7 @@ readout::params params(std::size_t tiles, std::size_t width, combine_mode combin
 {
     // The default head's readout (scale 40, 32 levels; its phases at the design point: readout 1 + 16
     // cycles, digital 4 + 1 + 3 cycles of 1 ns), resized.
-    readout::params p = attention_head::readout_params(config::default_head_config(),
-                                                       config::energy_params().defaults(), 0);
+    readout::params p = attention_head::readout_params(config::default_head_config(), 0);
     p.sub_tiles = tiles;
     p.width = width;
     p.combine = combine;

@@ -104,13 +104,12 @@ const std::vector<std::uint8_t> visible = {1, 0, 1, 1};
 void chain()
 {
     const config::head_config c = small_tile();
-    const config::energy_config e = config::energy_params().defaults();
     const std::uint64_t seed = 42;
-    sub_tile tile("tile", c, e, seed);
+    sub_tile tile("tile", c, seed);
     // The oracle: the same three blocks, driven one by one as a controller would.
-    gain_cell_array k("k", sub_tile::array_params(c, e, per_column, seed));
-    charge_to_pulse c2p("c2p", sub_tile::c2p_params(c, e, seed));
-    gain_cell_array v("v", sub_tile::array_params(c, e, per_row, seed));
+    gain_cell_array k("k", sub_tile::array_params(c, per_column, seed));
+    charge_to_pulse c2p("c2p", sub_tile::c2p_params(c, seed));
+    gain_cell_array v("v", sub_tile::array_params(c, per_row, seed));
     driver d("driver", 9);
     socket_t &k_write = d[0], &v_write = d[1], &query_s = d[2], &value_s = d[3];
     socket_t &ok_write = d[4], &ov_write = d[5], &ok_mac = d[6], &oc2p = d[7], &ov_mac = d[8];
@@ -177,8 +176,7 @@ void chain()
 void deferred()
 {
     const config::head_config c = small_tile();
-    const config::energy_config e = config::energy_params().defaults();
-    sub_tile now("now", c, e, 7), later("later", c, e, 7);
+    sub_tile now("now", c, 7), later("later", c, 7);
     compute_pool pool(1);
     driver d("driver", 8);
     socket_t &nk = d[0], &nv = d[1], &nq = d[2], &nval = d[3], &lk = d[4], &lv = d[5], &lq = d[6], &lval = d[7];
@@ -228,7 +226,7 @@ void deferred()
 void errors()
 {
     const config::head_config c = small_tile();
-    sub_tile tile("tile", c, config::energy_params().defaults(), 1);
+    sub_tile tile("tile", c, 1);
     driver d("driver", 4);
     socket_t &query_s = d[0], &value_s = d[1];
     query_s.bind(tile.query_socket);
@@ -259,19 +257,20 @@ void errors()
 
 // ------------------------------------------------------------------------------------------------
 
-/// A block that publishes one counter.
+/// A block that publishes one energy counter, `pj` per event it counts.
 class counting_block : public sc_module, public cost_publisher {
 public:
     counting_block(const sc_module_name& name, const char* component, const char* part, double pj)
-        : sc_module(name), component_(component), part_(part), pj_(pj)
+        : sc_module(name), component_(component), part_(part), aj_per_event_(static_cast<std::uint64_t>(pj * 1e6))
     {
     }
-    std::vector<cost_counter> cost_counters() const override { return {{component_, part_, pj_, &events}}; }
-    std::uint64_t events = 0;
+    std::vector<cost_counter> cost_counters() const override { return {{component_, part_, &spent}}; }
+    void count(std::uint64_t events) { spent += events * aj_per_event_; }
+    gcasim::attojoules spent = 0;
 
 private:
     const char *component_, *part_;
-    double pj_;
+    std::uint64_t aj_per_event_;
 };
 
 /// head_0 holds a digital block and a qk block, head_1 only a digital block.
@@ -293,7 +292,7 @@ public:
 void barrier_and_ledger()
 {
     fake_head head0("head_0", true), head1("head_1", false);
-    head1.keys.events = 0;  // the same counter exists in head_1 but never counts
+    head1.keys.spent = 0;  // the same counter exists in head_1 but never counts
     energy_ledger ledger(1);
     token_barrier barrier(2);
     closed_log log;
@@ -315,18 +314,18 @@ void barrier_and_ledger()
     const auto report = [&](std::size_t head, std::size_t token) {
         barrier.on_token({head, token, SC_ZERO_TIME, SC_ZERO_TIME, {}, slots, seen, none, none, none});
     };
-    head0.control.events = 2;
-    head0.keys.events = 4;
+    head0.control.count(2);
+    head0.keys.count(4);
     report(0, 0);
-    head0.control.events += 3;  // head 0 runs a token ahead
+    head0.control.count(3);  // head 0 runs a token ahead
     report(0, 1);
     SC_TEST_EQUAL(log.tokens.size(), 0u);
     SC_TEST_EQUAL(ledger.rows(), 0u);
-    head1.control.events = 5;
+    head1.control.count(5);
     report(1, 0);
     SC_TEST_EQUAL(log.tokens.size(), 1u);
     SC_TEST_EQUAL(barrier.tokens_closed(), 1u);
-    head1.control.events += 1;
+    head1.control.count(1);
     report(1, 1);
     SC_TEST_CHECK(log.tokens == (std::vector<std::size_t>{0, 1}));
     SC_TEST_EQUAL(rows.size(), 2u);

@@ -128,7 +128,6 @@ template <typename Config> void check_keys_fill_their_members(const param_table<
 TEST_CASE("every declared key fills the member of its own name, and no other", "[config]")
 {
     check_keys_fill_their_members(head_params());
-    check_keys_fill_their_members(energy_params());
     check_keys_fill_their_members(trace_params());
     check_keys_fill_their_members(input_params(input_distribution::gaussian));
     check_keys_fill_their_members(output_params());
