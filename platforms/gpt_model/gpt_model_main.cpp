@@ -252,8 +252,9 @@ struct model_figures {
     int window = 0, sub_tiles_per_head = 0;
     std::optional<eval_figures> eval;    ///< --mode eval
     std::size_t unknown_characters = 0;  ///< of the text (eval) or the prompt (generate)
-    double latency_ns = 0, token_period_ns = 0;
+    double latency_ns = 0, token_period_ns = 0, clock_period_ns = 0;
     std::vector<double> layer_latency_ns;
+    device::phase_cycles cycles;  ///< of one token in one layer, from the circuit
     std::vector<std::optional<platform::energy_figures>> layer_energy;  ///< mean per token
     std::optional<platform::energy_figures> energy;                     ///< the whole model's, mean per token
     platform::run_timing timing;
@@ -308,7 +309,9 @@ void print_model_summary(const model_figures& f, const platform::output_set& out
     std::printf("  latency per token   %.1f ns of attention (", f.latency_ns);
     for (std::size_t l = 0; l < f.layer_latency_ns.size(); ++l)
         std::printf("%s%.1f", l ? " + " : "", f.layer_latency_ns[l]);
-    std::printf(" ns), token period %.1f ns\n", f.token_period_ns);
+    std::printf(" ns; a layer %llu cycles of %.3g ns: %s), token period %.1f ns\n",
+                static_cast<unsigned long long>(f.cycles.total()), f.clock_period_ns,
+                platform::phase_cycles_text(f.cycles).c_str(), f.token_period_ns);
     platform::print_late_starts(f.late, f.tokens, f.token_period_ns);
     if (f.energy) {
         std::printf("  energy per token    %.1f pJ (mean over tokens; per layer", f.energy->total);
@@ -388,6 +391,8 @@ void add_hardware_report(json& summary, model_figures& figures, const model::mod
                                       {"worst_case", platform::worst_case_energy(head, heads).to_json()}};
     summary["clock_period_ns"] = head.timing.clock_period_ns;
     const device::phase_cycles cycles = config::head_phase_cycles(head);
+    figures.cycles = cycles;
+    figures.clock_period_ns = head.timing.clock_period_ns;
     summary["per_layer"] = json::array();
     for (std::size_t l = 0; l < hardware.layers.size(); ++l)
         summary["per_layer"].push_back(layer_summary(*hardware.layers[l], *latency[l], cycles, figures));
