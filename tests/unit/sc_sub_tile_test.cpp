@@ -273,6 +273,17 @@ private:
     std::uint64_t aj_per_event_;
 };
 
+/// A block with a static power only.
+class leaking_block : public sc_module, public cost_publisher {
+public:
+    leaking_block(const sc_module_name& name, double microwatts) : sc_module(name), microwatts_(microwatts) {}
+    std::vector<cost_counter> cost_counters() const override { return {}; }
+    std::vector<static_power> static_powers() const override { return {{"leak", "digital", microwatts_}}; }
+
+private:
+    double microwatts_;
+};
+
 /// head_0 holds a digital block and a qk block, head_1 only a digital block.
 class fake_head : public sc_module {
 public:
@@ -338,11 +349,39 @@ void barrier_and_ledger()
     SC_TEST_EQUAL(rows[1].token, 1u);
 }
 
+/// Static power is charged for the simulated time since the head's previous report (from time 0
+/// for the first): 2.5 uW x 100 ns = 250 fJ, then x 300 ns = 750 fJ; independent of the counters.
+void ledger_static_power()
+{
+    leaking_block block("block", 2.5);
+    energy_ledger ledger(1);
+    ledger.attach(0, block);
+    SC_TEST_EQUAL(ledger.columns().size(), 1u);
+    std::vector<energy_ledger::row> rows;
+    ledger.set_row_sink([&](const energy_ledger::row& r) { rows.push_back(r); });
+    const std::vector<long> slots = {0};
+    const std::vector<std::uint8_t> seen = {1};
+    const std::vector<double> none = {0.0};
+    driver d("driver", 0);
+    d.body_ = [&] {
+        for (std::size_t t = 0; t < 2; ++t) {
+            wait((t == 0 ? 100 : 300) * ns);
+            ledger.on_token({0, t, SC_ZERO_TIME, SC_ZERO_TIME, {}, slots, seen, none, none, none});
+            ledger.on_token_closed(t, sc_time_stamp());
+        }
+    };
+    run_simulation();
+    SC_TEST_CHECK(d.finished);
+    SC_TEST_EQUAL(rows.size(), 2u);
+    SC_TEST_EQUAL(energy_ledger::to_pj(rows[0].total), 0.25);  // 250 fJ
+    SC_TEST_EQUAL(energy_ledger::to_pj(rows[1].total), 0.75);
+}
+
 }  // namespace
 
 int sc_main(int argc, char** argv)
 {
     return sc_test::run(argc, argv,
                         {{"chain", chain}, {"deferred", deferred}, {"errors", errors},
-                         {"barrier_and_ledger", barrier_and_ledger}});
+                         {"barrier_and_ledger", barrier_and_ledger}, {"ledger_static_power", ledger_static_power}});
 }
