@@ -1,6 +1,6 @@
 // Area of the circuit from its parameters (docs/cost_model.md, "Area"): every block of a sub-tile,
-// the head's adder tree and control, and the layer. Plain C++, no SystemC. Areas are um^2 here;
-// reports turn them into mm^2 (mm2()).
+// the head's adder tree and control (a layer is `heads` heads). Plain C++, no SystemC. Areas are
+// um^2 here; reports turn them into mm^2 (mm2()).
 //
 // A sub-tile is a K array and a V array of L x d gain cells (L = array.tokens, d = head_dim) with
 // their periphery; a head is N = ceil(window / L) sub-tiles, the adder tree that adds their outputs
