@@ -53,7 +53,9 @@ void energy_ledger::attach(std::size_t head, const sc_object& root)
         heads_.resize(head + 1);
     heads_[head] = head_sources{};
     collect(root, heads_[head]);
-    order_columns();
+    // Columns only grow here; the sources learn their columns at the first token, once for all heads
+    // (indexing every head at every attach made a layer of H heads cost H^2).
+    add_columns(heads_[head]);
 }
 
 void energy_ledger::collect(const sc_object& object, head_sources& sources)
@@ -75,29 +77,34 @@ std::size_t energy_ledger::column_of(const char* component) const
         columns_.begin());
 }
 
-void energy_ledger::order_columns()
+void energy_ledger::add_columns(const head_sources& head)
 {
-    columns_.clear();
-    const auto add_column = [this](const char* component, const char* part) {
-        if (column_of(component) == columns_.size())
-            columns_.push_back({component, part});
-    };
-    for (const auto& head : heads_) {
-        for (const source& s : head.counters)
-            add_column(s.component, s.part);
-        for (const static_source& s : head.statics)
-            add_column(s.component, s.part);
-    }
-    std::stable_sort(columns_.begin(), columns_.end(),
-                     [](const column& a, const column& b) { return part_rank(a.part) < part_rank(b.part); });
-    for (auto& head : heads_) {
-        for (source& s : head.counters)
-            s.column = column_of(s.component);
-        for (static_source& s : head.statics)
-            s.column = column_of(s.component);
-    }
+    for (const source& s : head.counters)
+        add_column(s.component, s.part);
+    for (const static_source& s : head.statics)
+        add_column(s.component, s.part);
     sum_all_.assign(columns_.size(), 0);
     sum_full_.assign(columns_.size(), 0);
+}
+
+void energy_ledger::add_column(const char* component, const char* part)
+{
+    if (column_of(component) < columns_.size())
+        return;
+    // After the last column of the same or an earlier part: published parts first, then first appearance.
+    const std::size_t rank = part_rank(part);
+    const auto at = std::find_if(columns_.begin(), columns_.end(),
+                                 [&](const column& c) { return part_rank(c.part) > rank; });
+    columns_.insert(at, {component, part});
+}
+
+void energy_ledger::index(head_sources& head) const
+{
+    for (source& s : head.counters)
+        s.column = column_of(s.component);
+    for (static_source& s : head.statics)
+        s.column = column_of(s.component);
+    head.indexed = true;
 }
 
 energy_ledger::row& energy_ledger::pending_row(std::size_t token)
@@ -116,6 +123,8 @@ void energy_ledger::on_token(const token_result& r)
     const auto visible_keys = static_cast<std::size_t>(std::count(r.visible.begin(), r.visible.end(), std::uint8_t{1}));
     target.full_window = target.full_window && visible_keys >= window_;
     head_sources& head = heads_.at(r.head);
+    if (!head.indexed)
+        index(head);
     for (source& s : head.counters) {
         add(target.energy[s.column], *s.counter - s.last);
         s.last = *s.counter;

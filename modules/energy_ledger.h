@@ -82,10 +82,15 @@ private:
         std::vector<source> counters;
         std::vector<static_source> statics;
         sc_core::sc_time last_report;  ///< the static powers are charged from here
+        bool indexed = false;          ///< the sources' columns are set (at the head's first report)
     };
     void collect(const sc_core::sc_object& object, head_sources& sources);
     std::size_t column_of(const char* component) const;
-    void order_columns();
+    /// The head's components that are not columns yet become columns, in published-part order.
+    void add_columns(const head_sources& head);
+    void add_column(const char* component, const char* part);
+    /// Sets the column of each of the head's sources: once, when the columns are final (first token).
+    void index(head_sources& head) const;
     row& pending_row(std::size_t token);
 
     std::vector<head_sources> heads_;
