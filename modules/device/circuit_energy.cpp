@@ -110,6 +110,18 @@ double control_active_ns(const config::head_config& c)
     return static_cast<double>(cycles.write + cycles.readout.total() + cycles.digital.total()) * c.timing.clock_period_ns;
 }
 
+double worst_refresh_ns(const config::head_config& c)
+{
+    if (!c.refresh.enabled)
+        return 0;
+    // A sub-tile refreshes its stale lines one after the other (the sub-tiles in parallel) and the
+    // control is clocked meanwhile. Each line comes due once per refresh.age_ns; the ring writes a
+    // sub-tile's lines on consecutive tokens, so one token finds at most ceil(L * period / age) of them due.
+    const double l = c.array.tokens;
+    const double due = std::min(l, std::ceil(l * c.timing.token_period_ns / c.refresh.age_ns));
+    return due * static_cast<double>(config::head_phase_cycles(c).write) * c.timing.clock_period_ns;
+}
+
 std::map<std::string, double> worst_case_head_pj(const config::head_config& c)
 {
     const head_energy e = head_energy_of(c);
@@ -134,8 +146,8 @@ std::map<std::string, double> worst_case_head_pj(const config::head_config& c)
     const double refreshed_lines =
         c.refresh.enabled ? c.window * std::min(1.0, c.timing.token_period_ns / c.refresh.age_ns) : 0.0;
     aj["refresh"] = refreshed_lines * 2 * d * (cell_top + write_top);
-    aj["digital"] =
-        e.adders_aj + e.scaling_aj + e.routing_aj + power_time_aj(c.digital.control_power_mw, control_active_ns(c));
+    aj["digital"] = e.adders_aj + e.scaling_aj + e.routing_aj +
+                    power_time_aj(c.digital.control_power_mw, control_active_ns(c) + worst_refresh_ns(c));
     for (const auto& [part, uw] : head_static_power_uw(c))
         aj[part] += static_energy_aj(uw, c.timing.token_period_ns);
     std::map<std::string, double> pj;

@@ -83,6 +83,10 @@ double static_energy_aj(double power_uw, double time_ns);
 /// Time the control is clocked per token (ns): write + readout + digital phases (config/head_timing.h).
 double control_active_ns(const config::head_config& config);
 
+/// Worst-case refresh time of a token (ns; 0 without refresh): the most lines one sub-tile finds due,
+/// ceil(array.tokens * token_period / refresh.age), one write each, while the control is clocked.
+double worst_refresh_ns(const config::head_config& config);
+
 /// Worst case of one head and token at full window (pJ), by part and "total": every enabled pulse at
 /// T_max, every cell at the top of its range, every counter at full scale, the same static term
 /// (one token period).

@@ -9,7 +9,7 @@ Checks what the equations of docs/cost_model.md (Energy) say must happen, not th
     up to the rounding of each block's term to whole attojoules);
   - the control's energy is its power x the time it is clocked (write, readout and digital phases
     of the timeline), at two clock periods and two powers;
-  - the worst case is at least the activity figure, part by part;
+  - the worst case is at least the activity figure, part by part (also with refresh);
   - a window of 64 costs far less than one of 1024 in the qk and pv parts (1 sub-tile instead of 16).
 Exit 0 when every check passes, 1 on any failure, 2 when the binary is missing.
 """
@@ -53,7 +53,11 @@ def check_zero_query(ck, args):
              f"{full_parts(zero_s)['qk']:.3f} vs {full_parts(random_s)['qk']:.3f} pJ")
     ck.check(zero_s["energy_per_token_pj"]["full_window"]["total"] < random_s["energy_per_token_pj"]["full_window"]["total"],
              "zero query: total below a random query's")
-    for name, s in (("random", random_s), ("zero", zero_s)):
+    # With refresh every 5 token periods and short retention: refresh phases clock the control too.
+    _, refresh_s, _ = run(args, "refresh", ["--set", "refresh.enabled=true", "--set", "refresh.age_ns=4000",
+                                            "--set", "cell.leakage.tau_ns=50000"], tokens=200)
+    ck.check(full_parts(refresh_s)["refresh"] > 0, "refresh run: refresh energy at full window")
+    for name, s in (("random", random_s), ("zero", zero_s), ("refresh", refresh_s)):
         worst = s["energy_per_token_pj"]["worst_case"]["parts"]
         low = [p for p, pj in full_parts(s).items() if worst[p] < pj]
         ck.check(not low, f"{name} query: worst case >= activity, every part", f"below: {low}")
