@@ -186,6 +186,18 @@ void contention()
     });
 }
 
+// A stream beyond a payload's 32-bit length goes as several reads, back to back: the same time.
+void large_stream()
+{
+    simulate(1, hand_params(), [](bench& b) {
+        const digital_op op = op_of("op", 1, 5e9);  // 5 GB at 100 GB/s: 50 ms
+        SC_TEST_EQUAL(b.run_op(0, op, 1, false), sc_time(50, SC_MS));
+        SC_TEST_EQUAL(b.memory.total().bytes, 5000000000u);
+        SC_TEST_EQUAL(b.memory.total().transfers, 2u);
+        SC_TEST_NEAR(static_cast<double>(b.engines[0]->energy().memory) * 1e-6, 5e9 * 100, 1e-3);
+    });
+}
+
 // Ops sent to one engine at once run one after another; the listener hears each.
 void back_to_back()
 {
@@ -280,6 +292,7 @@ int sc_main(int argc, char** argv)
                         {{"op_time", op_time},
                          {"tokens_scale", tokens_scale},
                          {"contention", contention},
+                         {"large_stream", large_stream},
                          {"back_to_back", back_to_back},
                          {"energy", energy},
                          {"errors", errors}});
