@@ -1,5 +1,6 @@
 #include "device/digital_cost.h"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -158,6 +159,27 @@ op_cost price(const digital_op& op, const config::engine_config& engine, const c
     cost.dram_pj = cost.stream_bytes * memory.pj_per_byte;
     cost.stream_ns = cost.stream_bytes / memory.bandwidth_gb_s;
     return cost;
+}
+
+void pass_cost::add(const op_cost& cost, double op_macs)
+{
+    time_ns += std::max(cost.compute_ns, cost.stream_ns);
+    compute_ns += cost.compute_ns;
+    stream_ns += cost.stream_ns;
+    macs += op_macs;
+    stream_bytes += cost.stream_bytes;
+    mac_pj += cost.mac_pj;
+    sram_pj += cost.sram_pj;
+    dram_pj += cost.dram_pj;
+}
+
+pass_cost price_pass(const std::vector<digital_op>& ops, const config::engine_config& engine,
+                     const config::memory_config& memory, std::size_t tokens, bool weights_resident)
+{
+    pass_cost pass;
+    for (const digital_op& o : ops)
+        pass.add(price(o, engine, memory, tokens, weights_resident), static_cast<double>(tokens) * o.macs);
+    return pass;
 }
 
 double weight_bytes_held(const std::vector<digital_op>& ops, engine_precision precision)

@@ -76,6 +76,20 @@ struct op_cost {
 op_cost price(const digital_op& op, const config::engine_config& engine, const config::memory_config& memory,
               std::size_t tokens, bool weights_resident);
 
+/// A sequence of ops on one engine, one after another, alone on the memory (no contention): what the
+/// SystemC engine gives for the same ops when nothing else uses the memory.
+struct pass_cost {
+    double time_ns = 0;                    ///< sum over the ops of max(compute_ns, stream_ns)
+    double compute_ns = 0, stream_ns = 0;  ///< the sums of each
+    double macs = 0;                       ///< tokens x MACs
+    double stream_bytes = 0;
+    double mac_pj = 0, sram_pj = 0, dram_pj = 0;
+    double total_pj() const { return mac_pj + sram_pj + dram_pj; }
+    void add(const op_cost& cost, double op_macs);
+};
+pass_cost price_pass(const std::vector<digital_op>& ops, const config::engine_config& engine,
+                     const config::memory_config& memory, std::size_t tokens, bool weights_resident);
+
 /// Bytes of the weights an engine holds for `ops` (their parameters at the engine's precision).
 double weight_bytes_held(const std::vector<digital_op>& ops, engine_precision precision);
 /// Whether `bytes` fit in an engine's SRAM (<= engine.sram_kib x 1024).

@@ -198,6 +198,33 @@ void large_stream()
     });
 }
 
+// A GPT-2 small layer at the default keys on one engine, alone on the memory: the simulated time and
+// energy are price_pass()'s (each op's time rounded to the 1 ps resolution).
+void layer_pass()
+{
+    digital_engine::params p;
+    p.engine = config::default_engine_config();
+    p.memory = config::default_memory_config();
+    p.leakage_uw_per_mm2 = 50;
+    const device::decoder_shape small{768, 12, 64, 12, 4, 50257, 1024};
+    const std::vector<digital_op> ops = device::decoder_layer_ops(small, p.engine.precision);
+    simulate(1, p, [&](bench& b) {
+        for (std::size_t tokens : {std::size_t{1}, std::size_t{16}}) {
+            const bool resident = device::layer_weights_resident(small, p.engine);
+            const device::pass_cost expected = device::price_pass(ops, p.engine, p.memory, tokens, resident);
+            const sc_time begin = sc_time_stamp();
+            const attojoules before =
+                b.engines[0]->energy().mac + b.engines[0]->energy().sram + b.engines[0]->energy().memory;
+            for (const digital_op& op : ops)
+                b.run_op(0, op, tokens, resident);
+            SC_TEST_NEAR((sc_time_stamp() - begin).to_seconds() * 1e9, expected.time_ns, ops.size() * 1e-3);
+            const attojoules after =
+                b.engines[0]->energy().mac + b.engines[0]->energy().sram + b.engines[0]->energy().memory;
+            SC_TEST_NEAR(static_cast<double>(after - before) * 1e-6, expected.total_pj(), 1e-9 * expected.total_pj());
+        }
+    });
+}
+
 // Ops sent to one engine at once run one after another; the listener hears each.
 void back_to_back()
 {
@@ -293,6 +320,7 @@ int sc_main(int argc, char** argv)
                          {"tokens_scale", tokens_scale},
                          {"contention", contention},
                          {"large_stream", large_stream},
+                         {"layer_pass", layer_pass},
                          {"back_to_back", back_to_back},
                          {"energy", energy},
                          {"errors", errors}});

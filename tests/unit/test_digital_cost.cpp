@@ -150,6 +150,26 @@ TEST_CASE("compute scales with the micro-batch, the weight stream does not", "[d
     CHECK_THROWS_AS(price(op, e, hand_memory(), 0, false), std::invalid_argument);
 }
 
+TEST_CASE("a pass of ops adds each op's longer side and every energy", "[digital][price]")
+{
+    const config::engine_config e = hand_engine();
+    const std::vector<digital_op> ops{{"compute_bound", 50000, 0, 100, 10, 100},     // 50 ns vs 1 ns
+                                      {"stream_bound", 1000, 0, 20000, 10, 20000}};  // 1 ns vs 200 ns
+    const pass_cost pass = price_pass(ops, e, hand_memory(), 1, false);
+    CHECK_THAT(pass.time_ns, WithinRel(50.0 + 200.0, 1e-12));
+    CHECK_THAT(pass.compute_ns, WithinRel(51.0, 1e-12));
+    CHECK_THAT(pass.stream_ns, WithinRel(201.0, 1e-12));
+    CHECK(pass.macs == 51000);
+    CHECK(pass.stream_bytes == 20100);
+    CHECK_THAT(pass.dram_pj, WithinRel(20100.0 * 100, 1e-12));
+    CHECK_THAT(pass.total_pj(), WithinRel(pass.mac_pj + pass.sram_pj + pass.dram_pj, 1e-12));
+    // Four sequences: the first op's compute grows to 200 ns, the stream stays.
+    const pass_cost four = price_pass(ops, e, hand_memory(), 4, false);
+    CHECK_THAT(four.time_ns, WithinRel(200.0 + 200.0, 1e-12));
+    CHECK(four.macs == 4 * 51000);
+    CHECK(four.stream_bytes == pass.stream_bytes);
+}
+
 TEST_CASE("resident weights cost SRAM reads instead of the stream", "[digital][price]")
 {
     const config::engine_config e = hand_engine();
