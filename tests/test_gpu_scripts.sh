@@ -63,6 +63,72 @@ EOF
 "$py" "$repo/scripts/gpu_baseline.py" --device cpu --tokens 0 --out "$tmp/bad.json" 2>"$tmp/err"
 check "gpu_baseline.py rejects --tokens 0" test $? -ne 0 -a ! -e "$tmp/bad.json" -a -s "$tmp/err"
 
+# --- gpu_baseline.py --model: the whole decoder, CPU smoke run --------------------------------------
+check "gpu_baseline.py --model gpt2 runs on CPU" \
+    "$py" "$repo/scripts/gpu_baseline.py" --model gpt2 --device cpu --tokens 3 --batch 2 --prefill 5 \
+    --runs 1 --warmup 0 --out "$tmp/model_row.json"
+check "whole-model row: GPT-2 small's shape and 124,439,808 parameters, labelled CPU, steps timed" \
+    "$py" - "$tmp/model_row.json" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+s = r["setup"]
+assert r["device"].startswith("CPU: ") and r["device_kind"].startswith("cpu"), r["device"]
+assert r["energy_per_token_pj"] is None and r["energy_null_reason"], "CPU energy must be null"
+assert (s["model"], s["layers"], s["heads"], s["head_dim"], s["d_model"]) == ("gpt2", 12, 12, 64, 768), s
+assert (s["mlp_ratio"], s["vocab"], s["context"], s["prefill_positions"]) == (4, 50257, 1024, 5), s
+assert s["parameters"] == 124439808, s["parameters"]  # GPT-2 small, LM head tied to the embedding
+assert (s["batch"], s["generated_tokens"], s["timed_runs"]) == (2, 3, 1), s
+assert abs(r["latency_per_step_ns"] - 2 * r["latency_per_token_ns"]) < 1e-6 * r["latency_per_step_ns"]
+steps = r["measurement"]["step_ns"]
+assert steps["steps"] == 3 and 0 < steps["min"] <= steps["median"] <= steps["max"], steps
+# The timed steps make up the run: their sum is its time, less the clock reads around them.
+assert 0.5 * r["measurement"]["run_s"][0] < steps["mean"] * 3 / 1e9 <= r["measurement"]["run_s"][0], steps
+EOF
+check "--model: KV-cache decode = a full causal forward pass over the tokens fed (tiny shape)" \
+    "$py" - "$repo/scripts" <<'EOF'
+import math, sys, types
+sys.path.insert(0, sys.argv[1])
+import torch
+import gpu_baseline as gb
+F = torch.nn.functional
+gb.GPT2_MODELS["tiny"] = (3, 2)  # 3 layers x 2 heads: d_model 128
+a = types.SimpleNamespace(model="tiny", batch=2, prefill=0, tokens=7)
+with torch.no_grad():
+    step, _, shape, w = gb.make_model_decoder(torch, a, torch.device("cpu"), torch.float64)
+    fed, decoded = [w["first_tokens"]], []
+    for t in range(a.tokens):
+        decoded.append(step(t))
+        fed.append(decoded[-1].argmax(-1))  # greedy: the next input
+    tokens = torch.stack(fed[:-1], dim=1)  # (batch, tokens)
+    d, H, D = shape["d_model"], shape["heads"], shape["head_dim"]
+    B, n = tokens.shape
+    x = w["wte"][tokens] + w["wpe"][:n]
+    causal = torch.ones(n, n, dtype=torch.bool).tril()
+    for layer in w["layers"]:
+        h = F.layer_norm(x, (d,), *layer["ln_1"]) @ layer["qkv"][0] + layer["qkv"][1]
+        q, k, v = h.view(B, n, 3, H, D).permute(2, 0, 3, 1, 4)  # each (B, H, n, D)
+        scores = (q @ k.transpose(-1, -2) / math.sqrt(D)).masked_fill(~causal, float("-inf"))
+        x = x + (torch.softmax(scores, -1) @ v).transpose(1, 2).reshape(B, n, d) @ layer["out_proj"][0] \
+            + layer["out_proj"][1]
+        h = F.gelu(F.layer_norm(x, (d,), *layer["ln_2"]) @ layer["mlp_fc"][0] + layer["mlp_fc"][1])
+        x = x + h @ layer["mlp_proj"][0] + layer["mlp_proj"][1]
+    reference = F.layer_norm(x, (d,), *w["ln_f"]) @ w["wte"].t()  # (B, n, vocab)
+    for t in range(n):
+        error = (decoded[t] - reference[:, t]).abs().max().item()
+        assert error < 1e-9, f"step {t}: max |decoded - reference| = {error}"
+    assert len({tuple(r.tolist()) for r in tokens}) == 2, "the two sequences should differ"
+EOF
+
+"$py" "$repo/scripts/gpu_baseline.py" --model gpt2 --device cpu --tokens 2 --append "$tmp/gpu.json" 2>"$tmp/err"
+check "--model on the CPU refuses --append (a smoke test, never a baseline row)" test $? -eq 2
+check "... saying why" grep -q "a CPU row is a smoke test, never a baseline row" "$tmp/err"
+"$py" "$repo/scripts/gpu_baseline.py" --model gpt2 --device cpu --prefill 1000 --tokens 64 2>"$tmp/err"
+check "--model: --prefill + --tokens beyond the context of 1024 exits 2" test $? -eq 2
+check "... naming the limit" grep -q "1064 positions; allowed: <= 1024" "$tmp/err"
+"$py" "$repo/scripts/gpu_baseline.py" --model gpt2 --device cpu --heads 4 2>"$tmp/err"
+check "--model with --heads exits 2" test $? -eq 2
+check "... naming it" grep -q -- "--heads: not with --model" "$tmp/err"
+
 # --- compare ----------------------------------------------------------------
 cat >"$tmp/summary.json" <<'EOF'
 {"platform": "synthetic", "heads": 12, "latency_per_token_ns": 65,

@@ -19,6 +19,7 @@
 #include "device/circuit_energy.h"
 #include "device/reference_attention.h"
 #include "io.h"
+#include "progress.h"
 #include "run_support.h"
 #include "trace/timeline_tracer.h"
 #include "trace/vcd_tracer.h"
@@ -324,14 +325,18 @@ layer_result simulate_layer(const layer_run& run)
         layer.add_monitor(timeline.get(), trace.head, all_tiles);
     }
 
-    // Ctrl-C: stop once every head has finished the current token, so all outputs end on a whole token.
-    layer.add_token_closed_listener([](std::size_t) {
+    // A token closes when every head has finished it: a step of the progress line, and where
+    // Ctrl-C stops, so that all outputs end on a whole token.
+    progress bar(run.platform, tokens, "tokens", progress_wanted(options));
+    layer.add_token_closed_listener([&bar](std::size_t) {
+        bar.advance();
         if (stop_requested())
             sc_stop();
     });
 
     const auto wall_start = std::chrono::steady_clock::now();
     run_simulation();
+    bar.finish();
     const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
     const std::size_t finished = layer.ledger.rows();
     const bool interrupted = stop_requested() && finished < tokens;

@@ -128,7 +128,9 @@ po::options_description cli_description(const platform_info& info)
         ("tokens", po::value<std::string>()->value_name("N"), tokens_help.c_str())
         ("seed", po::value<std::string>()->value_name("N")->default_value("1"), seed_help.c_str())
         ("out", po::value<std::string>()->value_name("DIR"),
-         ("output folder (default " + info.default_out + ")").c_str());
+         ("output folder (default " + info.default_out + ")").c_str())
+        ("quiet", "no progress line on stderr (shown only when stderr is a terminal: tokens done, rate, "
+                  "time left)");
     for (const extra_option& option : info.extra_options) {
         auto* value = po::value<std::string>()->value_name(option.value_name);
         if (option.default_value)
@@ -229,6 +231,7 @@ cli_options parse_options(const po::parsed_options& parsed, const po::variables_
     }
     options.seed = parse_unsigned("--seed", vm["seed"].as<std::string>());
     options.out_dir = vm.count("out") ? vm["out"].as<std::string>() : info.default_out;
+    options.quiet = vm.count("quiet") > 0;
     for (const extra_option& option : info.extra_options)
         if (vm.count(option.name))
             options.extra[option.name] = vm[option.name].as<std::string>();

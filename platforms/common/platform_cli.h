@@ -1,6 +1,6 @@
 // The command line shared by every platform:
 //   PLATFORM [--config FILE] [--set key=value]... [--input FILE] [--tokens N] [--seed N] [--out DIR]
-//            [--list-params] [--help]
+//            [--quiet] [--list-params] [--help]
 // Configuration = schema defaults <- config file <- --set overrides, each layer validated.
 #pragma once
 
@@ -25,6 +25,7 @@ struct cli_options {
     std::optional<std::size_t> tokens; ///< default: all input rows, or the platform's default
     std::uint64_t seed = 1;
     std::string out_dir;
+    bool quiet = false;  ///< no progress line on stderr (progress.h)
     std::map<std::string, std::string> extra;  ///< the platform's own options (platform_info::extra_options)
     std::set<std::string> given;  ///< names of the options given on the command line (not defaulted)
 };

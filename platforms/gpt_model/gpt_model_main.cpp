@@ -20,6 +20,7 @@
 #include "common/io.h"
 #include "common/layer_run.h"
 #include "common/platform_cli.h"
+#include "common/progress.h"
 #include "common/run_support.h"
 #include "config/head_config.h"
 #include "config/head_timing.h"
@@ -417,12 +418,20 @@ void run(session& state, const platform::cli_options& options, const json& confi
     platform::output_set outputs(options.out_dir, platform::run_output_names());
 
     model::model_hardware hardware("model", m, head, config::parse_sim_threads(config), *plan);
-    hardware.stop_when(platform::stop_requested);
+    // Checked before each token: the progress line counts the tokens done there (total unknown:
+    // a generation's restarts feed some characters twice).
+    platform::progress bar("gpt_model", 0, "tokens", platform::progress_wanted(options));
+    hardware.stop_when([&] {
+        bar.update(hardware.tokens_done());
+        return platform::stop_requested();
+    });
     platform::energy_csv csv(outputs.add("energy.csv"), true);
     const auto latency = attach_meters(hardware, csv);
 
     const auto wall_start = std::chrono::steady_clock::now();
     run_simulation();
+    bar.update(hardware.tokens_done());
+    bar.finish();
     const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
 
     json summary = platform::run_summary("gpt_model", options, config, hardware.tokens_done(), wall_s);

@@ -7,6 +7,7 @@
     slurm    the Slurm backend: one sbatch job array, followed through squeue
     results  results.csv, a row per point
     plot     results.png
+    progress the progress line on a terminal (points done, rate, time left)
     session  one invocation: run what is not done, retry, gather, plot, report
     values   how values are written (--set, CSV, labels)
 """

@@ -8,10 +8,11 @@ from gcasim_tools.sweep.points import STATE_ERRORS, describe, point_state
 from gcasim_tools.sweep.runner import exit_text
 
 
-def run_local(points, out_dir, jobs, sweep_script):
-    """Points in parallel, at most `jobs` at a time, each in a `--run-point` subprocess. Returns a
-    note per point whose runner died without a run.json (index -> why). On Ctrl-C or SIGTERM it
-    stops the runners (each stops its platform and records the point as failed) and re-raises."""
+def run_local(points, out_dir, jobs, sweep_script, bar):
+    """Points in parallel, at most `jobs` at a time, each in a `--run-point` subprocess; `bar`
+    (progress.Progress) advances as each ends. Returns a note per point whose runner died without a
+    run.json (index -> why). On Ctrl-C or SIGTERM it stops the runners (each stops its platform and
+    records the point as failed) and re-raises."""
     print(f"sweep: {len(points)} point(s) to run, local, {jobs} at a time", flush=True)
     queue, running, notes, finished = list(points), {}, {}, 0
     try:
@@ -37,7 +38,9 @@ def run_local(points, out_dir, jobs, sweep_script):
                     text = f"FAILED ({exit_text(run['exit_code'])}" + (f", {run['reason']})" if run["reason"] else ")")
                 else:
                     text = f"FAILED ({STATE_ERRORS[state]})"
+                bar.clear()
                 print(f"  [{finished}/{len(points)}] point {index:04d} {describe(pt)}: {text}", flush=True)
+                bar.advance()
     except BaseException:
         stop_runners([proc for _, proc in running.values()])
         raise

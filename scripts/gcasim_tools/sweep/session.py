@@ -12,6 +12,7 @@ from gcasim_tools.sweep.local import run_local
 from gcasim_tools.sweep.pareto import mark_pareto, objectives_of
 from gcasim_tools.sweep.plot import plot
 from gcasim_tools.sweep.points import POINTS_FILE, describe, point_state, worth_retrying
+from gcasim_tools.sweep.progress import Progress, progress_wanted
 from gcasim_tools.sweep.results import gather, write_csv
 from gcasim_tools.sweep.slurm import run_slurm
 from gcasim_tools.sweep.values import csv_value
@@ -61,11 +62,13 @@ def run_points(args, sweep, spec, points, out_dir, binary, jobs, sweep_script):
             print(f"sweep: retry {attempt} of {args.retry}: {len(todo)} failed point(s)", flush=True)
         for pt in todo:
             notes.pop(pt["index"], None)
-        if args.backend == "local":
-            notes.update(run_local(todo, out_dir, min(jobs, len(todo)), sweep_script))
-        else:
-            timeout = args.timeout if args.timeout is not None else 3600.0
-            notes.update(run_slurm(todo, len(points), out_dir, args.jobs, sweep_script, sweep, timeout, args.poll))
+        with Progress("sweep", len(todo), "points", progress_wanted(args.quiet)) as bar:
+            if args.backend == "local":
+                notes.update(run_local(todo, out_dir, min(jobs, len(todo)), sweep_script, bar))
+            else:
+                timeout = args.timeout if args.timeout is not None else 3600.0
+                notes.update(run_slurm(todo, len(points), out_dir, args.jobs, sweep_script, sweep, timeout,
+                                       args.poll, bar))
         todo = [pt for pt in todo if worth_retrying(pt)]
     return args.backend, time.time() - t0, notes, len(points) - ran, ran
 

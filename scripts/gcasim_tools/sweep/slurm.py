@@ -20,9 +20,9 @@ def slurm_cmd(args, **kw):
                          f"commands (Debian: apt-get install slurm-client) and a running cluster")
 
 
-def run_slurm(points, n_total, out_dir, jobs, sweep_script, sweep, timeout_s, poll_s):
+def run_slurm(points, n_total, out_dir, jobs, sweep_script, sweep, timeout_s, poll_s, bar):
     """One `sbatch --array=IDS` job, a task per point of `points` (task id = point index); waits
-    for it through squeue; returns a note per task that Slurm reports as not completed (task index
+    for it through squeue (`bar`, a progress.Progress, counts the tasks that have ended); returns a note per task that Slurm reports as not completed (task index
     -> state). Ctrl-C or SIGTERM of the sweep cancels the job."""
     ids = [pt["index"] for pt in points]
     sdir = os.path.join(out_dir, "slurm")
@@ -63,7 +63,7 @@ def run_slurm(points, n_total, out_dir, jobs, sweep_script, sweep, timeout_s, po
     print(f"sweep: {len(ids)} point(s) to run, Slurm job array {job} (--array={array}); waiting "
           f"(timeout {timeout_s:g} s)", flush=True)
     try:
-        return wait_for_array(job, ids, n_total, t0, timeout_s, poll_s)
+        return wait_for_array(job, ids, n_total, t0, timeout_s, poll_s, bar)
     except KeyboardInterrupt:
         slurm_cmd(["scancel", job])
         raise
@@ -81,7 +81,7 @@ def index_ranges(ids):
     return ",".join(parts)
 
 
-def wait_for_array(job, ids, n_total, t0, timeout_s, poll_s):
+def wait_for_array(job, ids, n_total, t0, timeout_s, poll_s, bar):
     """Polls squeue until no task of `ids` is pending or running, or cancels the job at the timeout;
     returns a note per task that Slurm did not complete (task index -> why)."""
     active = {"PENDING", "RUNNING", "CONFIGURING", "COMPLETING", "REQUEUED", "RESIZING", "SUSPENDED",
@@ -110,8 +110,10 @@ def wait_for_array(job, ids, n_total, t0, timeout_s, poll_s):
                 counts[st] = counts.get(st, 0) + 1
             summary = ", ".join(f"{v} {k.lower()}" for k, v in sorted(counts.items()))
             if summary != last:
+                bar.clear()
                 print(f"  {time.time() - t0:6.1f} s: {summary}", flush=True)
                 last = summary
+            bar.update(sum(1 for i in ids if i in states and states[i] not in active))
             if not any(st in active for st in states.values()) and all(i in states for i in ids):
                 break
             if not q.stdout.strip():
@@ -119,6 +121,7 @@ def wait_for_array(job, ids, n_total, t0, timeout_s, poll_s):
         if time.time() - t0 > timeout_s:
             unfinished = [i for i in ids if states.get(i, "PENDING") in active]
             slurm_cmd(["scancel", job])
+            bar.clear()
             print(f"sweep: Slurm job {job} did not finish within {timeout_s:g} s; cancelled it "
                   f"({len(unfinished)} task(s) unfinished)", file=sys.stderr)
             # Let the cancelled tasks stop (and write what they write) before gathering.
