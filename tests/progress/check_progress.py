@@ -9,7 +9,8 @@ Each program runs the same work three times:
   pipe   stderr on a pipe: no byte of progress (stderr empty for a run that succeeds);
   quiet  stderr on a pseudo-terminal with --quiet: nothing written to it.
 All three must write byte-identical outputs (output.json, energy.csv; summary.json and stdout apart
-from the wall-clock figures), so that progress can never move the numerics.
+from the wall-clock figures), so that progress can never move the numerics. And Ctrl-C on a terminal:
+the progress line is closed, at the tokens that finished, before the interrupt message.
 Exit 0 on success, 1 on any failure, 2 on bad usage.
 """
 import argparse
@@ -18,9 +19,11 @@ import os
 import pty
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import threading
+import time
 
 TIMEOUT_S = 300
 SEED = "3"
@@ -31,9 +34,9 @@ GPT_ARGS = ["--mode", "eval", "--tokens", "48"]
 WALL_KEYS = {"wall_time_s", "tokens_per_second"}  # summary.json's wall-clock figures
 
 
-def run_with_stderr_on(kind, argv, cwd=None):
+def run_with_stderr_on(kind, argv, cwd=None, interrupt=False):
     """(exit code, stdout bytes, bytes written to stderr) with stderr on a pseudo-terminal ('tty')
-    or a pipe ('pipe')."""
+    or a pipe ('pipe'); `interrupt` (tty only): SIGINT once the first progress bytes arrive."""
     if kind == "pipe":
         p = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, timeout=TIMEOUT_S, cwd=cwd)
         return p.returncode, p.stdout, p.stderr
@@ -55,6 +58,11 @@ def run_with_stderr_on(kind, argv, cwd=None):
         p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=slave, cwd=cwd)
     finally:
         os.close(slave)
+    if interrupt:
+        deadline = time.monotonic() + TIMEOUT_S
+        while not chunks and p.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.002)
+        p.send_signal(signal.SIGINT)
     stdout, _ = p.communicate(timeout=TIMEOUT_S)
     reader.join(TIMEOUT_S)
     os.close(master)
@@ -88,7 +96,7 @@ def progress_problems(text, label, unit, total, final=None):
     if counts and counts[-1] != final:
         problems.append(f"the last count is {counts[-1]}, not {final}")
     last = re.split(r"[\r\n]", text.rstrip("\n"))[-1]
-    if total and "100 %" not in last:
+    if total and final == total and "100 %" not in last:
         problems.append(f"the closing line does not say 100 %: {last!r}")
     if " in " not in last:
         problems.append(f"the closing line gives no elapsed time: {last!r}")
@@ -161,6 +169,25 @@ def check_platform(name, argv, label, unit, total, workdir, final=None):
     return problems
 
 
+def check_interrupted(layer, workdir):
+    """Ctrl-C mid-run on a terminal: the progress line is closed (newline) before the interrupt
+    message, at the count of tokens that finished."""
+    out = os.path.join(workdir, "interrupted")
+    shutil.rmtree(out, ignore_errors=True)
+    argv = [layer, "--tokens", "30000", "--seed", SEED, "--set", "heads=2", "--set", "head_dim=4",
+            "--set", "window=64", "--out", out]
+    code, _, err = run_with_stderr_on("tty", argv, interrupt=True)
+    text = err.decode(errors="replace")
+    if code != 130:
+        return [f"exit {code}, expected 130 (interrupted): {text[-300:]!r}"]
+    message = "attention_layer: interrupted; outputs cover the tokens that finished\n"
+    if not text.endswith("\n" + message):
+        return [f"the interrupt message does not follow a closed progress line: {text[-300:]!r}"]
+    with open(os.path.join(out, "summary.json")) as f:
+        finished = json.load(f)["tokens"]
+    return progress_problems(text[:-len(message)], "attention_layer", "tokens", 30000, final=finished)
+
+
 def point_outputs(sweep_dir):
     """{point/file: bytes} of every point's platform outputs (not its logs and run.json)."""
     found = {}
@@ -201,6 +228,21 @@ def check_sweep(sweep, spec, bin_dir, workdir):
     return problems
 
 
+def check_sweep_line(sweep):
+    """The sweep's progress_line: the same text as the platforms' (tests/unit/test_progress.cpp)."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(sweep)))
+    from gcasim_tools.sweep.progress import progress_line
+    expected = [
+        (("run", 50, 200, "tokens", 10.0, False), "run: 50/200 tokens   25 %  5.00 tokens/s  0:30 left"),
+        (("run", 1500, 2000, "tokens", 3.0, False), "run: 1500/2000 tokens   75 %  500 tokens/s  0:01 left"),
+        (("run", 1, 10000, "points", 2.0, False), "run: 1/10000 points    0 %  0.50 points/s  5:33:18 left"),
+        (("sweep", 8, 8, "points", 3723.0, True), "sweep: 8/8 points  100 %  0.00 points/s  in 1:02:03"),
+        (("gpt_model", 40, 0, "tokens", 2.0, False), "gpt_model: 40 tokens  20.0 tokens/s"),
+    ]
+    return [f"progress_line{args} = {progress_line(*args)!r}, expected {line!r}"
+            for args, line in expected if progress_line(*args) != line]
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     for name in ("--head", "--layer", "--gpt", "--sweep", "--spec", "--workdir"):
@@ -215,6 +257,8 @@ def main():
         # gpt_model counts the tokens fed; its total is unknown (a generation's restarts feed some twice).
         ("gpt_model", lambda: check_platform("gpt", [a.gpt] + GPT_ARGS, "gpt_model", "tokens", None, a.workdir,
                                              final=48)),
+        ("sweep progress_line", lambda: check_sweep_line(a.sweep)),
+        ("attention_layer interrupted", lambda: check_interrupted(a.layer, a.workdir)),
         ("sweep", lambda: check_sweep(a.sweep, a.spec, os.path.dirname(os.path.abspath(a.head)), a.workdir)),
     ]
     failed = 0

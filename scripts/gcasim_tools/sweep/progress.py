@@ -15,7 +15,7 @@ def progress_wanted(quiet, stream=None):
 
 def clock_text(seconds):
     """'0:07', '12:30', '1:02:03'."""
-    s = max(0, round(seconds))
+    s = int(max(0.0, seconds) + 0.5)  # halves up, as the platforms' line rounds them
     if s >= 3600:
         return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}"
     return f"{s // 60}:{s % 60:02d}"
