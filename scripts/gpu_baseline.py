@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Measure the GPU (or CPU) baseline of attention-only sequential decode.
+"""Measure the GPU (or CPU) baseline of attention-only sequential decode (or, with --model, of a whole GPT-2 decoder).
 
 Reproduces the authors' measurement (the paper's GPU comparison; their public
 `tests_divers/test_speed_energy.py`): a KV cache of 1024 tokens, 12 heads,
@@ -82,7 +82,7 @@ def parse_args(argv):
     p.add_argument("--device", choices=["auto", "cuda", "cpu"], default="auto",
                    help="auto = first CUDA GPU if any, else cpu (default auto)")
     p.add_argument("--gpu", type=nonneg_int, default=0, help="CUDA device index (default 0)")
-    p.add_argument("--model", choices=sorted(GPT2_MODELS),
+    p.add_argument("--model", choices=list(GPT2_MODELS),
                    help="measure the whole decoder of this GPT-2 shape (random weights) instead of "
                         "attention alone; --heads, --head-dim, --cache and --kernel do not apply")
     p.add_argument("--prefill", type=nonneg_int, default=0,
@@ -94,8 +94,8 @@ def parse_args(argv):
                    help="generated tokens per run (default 1024; --model: 64)")
     p.add_argument("--batch", type=positive_int, default=None,
                    help="sequences decoded together (default 64; --model: 1)")
-    p.add_argument("--heads", type=positive_int, default=None, help="(default 12)")
-    p.add_argument("--head-dim", type=positive_int, default=None, help="(default 64)")
+    p.add_argument("--heads", type=positive_int, default=None, help="attention heads (default 12)")
+    p.add_argument("--head-dim", type=positive_int, default=None, help="dimension of a head (default 64)")
     p.add_argument("--cache", type=positive_int, default=None,
                    help="KV-cache slots = sliding window M (default 1024)")
     p.add_argument("--runs", type=positive_int, default=10, help="timed runs")
