@@ -243,6 +243,52 @@ def check_sweep_line(sweep):
             for args, line in expected if progress_line(*args) != line]
 
 
+class FakeTerminal:
+    """A stderr that says it is a terminal and keeps what is written."""
+
+    def __init__(self):
+        self.text = ""
+
+    def isatty(self):
+        return True
+
+    def write(self, data):
+        self.text += data
+
+    def flush(self):
+        pass
+
+
+def check_sweep_slurm_progress(sweep):
+    """The Slurm backend's progress: tasks that have ended, as squeue reports them (squeue stubbed:
+    no cluster runs here), each redraw after clearing the line for the poll's stdout summary."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(sweep)))
+    import contextlib
+    import io
+    from gcasim_tools.sweep import progress, slurm
+    polls = iter(["[0-3] PENDING", "0 RUNNING\n[1-3] PENDING", "0 COMPLETED\n1 RUNNING\n2 RUNNING\n3 PENDING",
+                  "0 COMPLETED\n1 COMPLETED\n2 FAILED\n3 RUNNING", "0 COMPLETED\n1 COMPLETED\n2 FAILED\n3 COMPLETED"])
+    squeue = lambda args, **kw: subprocess.CompletedProcess(args, 0, next(polls), "")
+    terminal = FakeTerminal()
+    saved = slurm.slurm_cmd, progress.REDRAW_INTERVAL_S
+    slurm.slurm_cmd, progress.REDRAW_INTERVAL_S = squeue, 0.0  # every poll redraws
+    try:
+        with contextlib.redirect_stdout(io.StringIO()) as stdout:
+            with progress.Progress("sweep", 4, "points", progress.progress_wanted(False, terminal), terminal) as bar:
+                notes = slurm.wait_for_array("42", [0, 1, 2, 3], 4, time.time(), 60, 0.0, bar)
+    finally:
+        slurm.slurm_cmd, progress.REDRAW_INTERVAL_S = saved
+    problems = progress_problems(terminal.text, "sweep", "points", 4)
+    frames = [int(m) for m in re.findall(r"sweep: (\d+)/4 points", terminal.text)]
+    if frames != [1, 3, 4, 4]:  # polls 3, 4, 5 (none ended before), then the closing line
+        problems.append(f"frames at {frames}, expected [1, 3, 4, 4]")
+    if notes != {2: "Slurm: FAILED"}:
+        problems.append(f"notes {notes}")
+    if "finished after" not in stdout.getvalue():
+        problems.append(f"stdout: {stdout.getvalue()!r}")
+    return problems
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     for name in ("--head", "--layer", "--gpt", "--sweep", "--spec", "--workdir"):
@@ -258,6 +304,7 @@ def main():
         ("gpt_model", lambda: check_platform("gpt", [a.gpt] + GPT_ARGS, "gpt_model", "tokens", None, a.workdir,
                                              final=48)),
         ("sweep progress_line", lambda: check_sweep_line(a.sweep)),
+        ("sweep progress, Slurm backend (squeue stubbed)", lambda: check_sweep_slurm_progress(a.sweep)),
         ("attention_layer interrupted", lambda: check_interrupted(a.layer, a.workdir)),
         ("sweep", lambda: check_sweep(a.sweep, a.spec, os.path.dirname(os.path.abspath(a.head)), a.workdir)),
     ]
