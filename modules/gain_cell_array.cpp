@@ -26,6 +26,19 @@ std::optional<device::cell_lines::code_grid> code_grid_of(const gain_cell_array:
     return device::cell_lines::code_grid{dac.step(), dac.levels()};
 }
 
+/// Memory order of the cells: each exact MAC runs over contiguous cells (K arrays by cell, V arrays
+/// by line); the float32 tables need a token line's codes contiguous in both orientations.
+device::cell_lines::storage storage_of(const gain_cell_array::params& p,
+                                       const std::optional<device::cell_lines::code_grid>& grid)
+{
+    using storage = device::cell_lines::storage;
+    if (p.layout == gain_cell_array::orientation::token_per_row)
+        return storage::by_line;
+    const bool tables = p.precision == device::mac_precision::float32 &&
+                        device::cell_lines::float_tables_possible(storage::by_line, grid ? &*grid : nullptr);
+    return tables ? storage::by_line : storage::by_cell;
+}
+
 /// The array's parameters, checked against what the block can be (util/param_check.h).
 const gain_cell_array::params& checked(const gain_cell_array::params& p, const sc_module& self)
 {
@@ -59,10 +72,7 @@ const gain_cell_array::params& checked(const gain_cell_array::params& p, const s
 gain_cell_array::gain_cell_array(const sc_module_name& name, const params& p)
     : sc_module(name), write_socket("write_socket"), mac_socket("mac_socket"), params_(checked(p, *this)),
       dac_(0.0, p.v_max, p.kv_levels), grid_(code_grid_of(p, dac_)),
-      cells_(p.tokens, p.width, p.model,
-             p.layout == orientation::token_per_column ? device::cell_lines::storage::by_cell
-                                                       : device::cell_lines::storage::by_line,
-             grid_ ? &*grid_ : nullptr),
+      cells_(p.tokens, p.width, p.model, storage_of(p, grid_), grid_ ? &*grid_ : nullptr, p.precision),
       written_at_(p.tokens, SC_ZERO_TIME),
       written_factor_(p.tokens, 1.0), decay_ref_(SC_ZERO_TIME), decay_(p.tokens, 1.0), stored_(p.width, 0.0),
       write_noise_(device::derive_seed(p.seed, 1)), read_noise_(device::derive_seed(p.seed, 2)),

@@ -38,6 +38,7 @@ public:
         device::cell_model model{device::nonlinearity::polynomial, device::leakage_form::none, 1};  ///< cell.*
         double v_max{};                   ///< cell.v_max: DAC range top (V), bottom 0 V
         int kv_levels{};                  ///< quant.kv_levels, 0 = ideal DAC (quant.enabled false)
+        device::mac_precision precision{};  ///< sim.precision: the MACs' arithmetic (not the hardware)
         // Non-idealities (0 = off): noise.*.
         std::uint64_t seed{};             ///< this array's own seed, derived from noise.seed
         double cell_variation{};          ///< relative sigma of the per-cell read gain

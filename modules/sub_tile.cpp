@@ -28,6 +28,7 @@ gain_cell_array::params sub_tile::array_params(const config::head_config& c, gai
     p.model = device::cell_model(c.cell.nonlinearity, c.cell.leakage.model, c.cell.polarity);
     p.v_max = c.cell.v_max;
     p.kv_levels = c.quant.enabled ? c.quant.kv_levels : 0;
+    p.precision = c.sim.precision;
     p.seed = device::derive_seed(seed, layout == gain_cell_array::orientation::token_per_column ? 1 : 2);
     p.cell_variation = c.noise.cell_variation;
     p.tau_spread = c.noise.tau_spread;

@@ -166,6 +166,11 @@ param_table<head_config> declare_head_params()
             .from(assumed("tau / 5: a refreshed value keeps delta >= exp(-0.2); the refresh policy is not published")),
         t::number(GCASIM_KEY(readout.scale), 40, 0, 1e12, "MAC units", "Readout full scale (S_sat/2 in the paper)", true)
             .from(paper("readout full scale 40 = S_sat / 2 in the authors' code (hardware.md section 3)")),
+        t::choice(GCASIM_KEY(sim.precision), device::mac_precision::exact,
+                  {{"exact", device::mac_precision::exact}, {"float32", device::mac_precision::float32}},
+                  "Arithmetic of the array MACs: exact (double, the reference numbers) or float32 (an 8-entry "
+                  "table per token line, faster; about 1e-6 of a MAC off, see docs/performance.md). float32 "
+                  "needs noiseless quantized writes of <= 8 levels, else the MACs stay exact"),
     });
 }
 

@@ -124,6 +124,11 @@ struct noise_config {
     double counter_offset_sigma{};
 };
 
+/// How the simulator computes the head (not the hardware): sim.precision.
+struct numerics_config {
+    device::mac_precision precision{};
+};
+
 /// Refresh: the controller senses and re-writes values older than age_ns (after each token).
 struct refresh_config {
     bool enabled{};
@@ -146,6 +151,7 @@ struct head_config {
     readout_config readout;
     noise_config noise;
     refresh_config refresh;
+    numerics_config sim;
 
     int sub_tiles() const { return (window + array.tokens - 1) / array.tokens; }
     int ring_slots() const { return sub_tiles() * array.tokens; }

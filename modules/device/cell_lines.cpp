@@ -70,7 +70,7 @@ inline vec4 splat4(double x)
 }  // namespace
 
 cell_lines::cell_lines(std::size_t lines, std::size_t width, const cell_model& model, storage order,
-                       const code_grid* grid)
+                       const code_grid* grid, mac_precision precision)
     : lines_(lines), width_(width), model_(model), degree_(model.degree()), order_(order), has_gains_(false),
       first_plane_(1), powers_(), y_(), gain_(), decay_rate_(), scratch_(lines * (model.degree() + 1), 0.0),
       line_weights_(4 * lines, 0.0), pulsed_lines_(lines, 0)
@@ -91,6 +91,12 @@ cell_lines::cell_lines(std::size_t lines, std::size_t width, const cell_model& m
     for (int k = 0; k < grid_.levels; ++k) {
         const volatile double v = grid_.step * k;  // rounded as the DAC rounds it (no fused step*k - v_mid)
         grid_deviation_.push_back(v - v_mid);
+    }
+    if (precision == mac_precision::float32 && float_tables_possible(order, grid)) {
+        float_tables_ = true;
+        table_y_.assign(table_entries, 0.0);
+        std::copy(grid_deviation_.begin(), grid_deviation_.end(), table_y_.begin());
+        inputs_f_.assign(std::max(lines, width), 0.0f);
     }
 }
 
@@ -219,6 +225,8 @@ void cell_lines::mac_per_line(const double* in, const double* delta, const std::
     }
     if (!decay_rate_.empty())
         return mac_per_line_per_cell(in, delta, enabled, out);
+    if (float_tables())
+        return mac_per_line_tables(in, delta, enabled, out);
     double in_sum = 0.0;
     for (std::size_t w = 0; w < width_; ++w)
         in_sum += in[w];
@@ -269,6 +277,8 @@ void cell_lines::mac_per_width(const double* in, const double* delta, double* ou
 {
     if (!decay_rate_.empty())
         return mac_per_width_per_cell(in, delta, out);
+    if (float_tables())
+        return mac_per_width_tables(in, delta, out);
     // The weight of each power per line, g[k][line] = in[line] * w_k(delta[line]), and the list of
     // pulsed lines (the kernels skip the others: no pulse, no charge).
     double* g = line_weights_.data();
@@ -443,6 +453,186 @@ void cell_lines::accumulate_width_coded(const double* weights, std::size_t pulse
                     p *= y;
                 }
             }
+}
+
+namespace {
+
+/// One line's table, float(scale * P(delta*y_c)) for the 8 codes c, P(delta*y) = w0 + w1*y + w2*y^2 +
+/// w3*y^3 (Horner, in double) from its term weights w[k * stride]; y: the 8 codes' deviations.
+inline void line_table(const double* y, const double* w, std::size_t stride, double scale, float* table)
+{
+    for (int c = 0; c < cell_lines::table_entries; ++c)
+        table[c] = static_cast<float>(scale * (w[0] + y[c] * (w[stride] + y[c] * (w[2 * stride] + y[c] * w[3 * stride]))));
+}
+
+#if defined(__AVX2__) && defined(__FMA__)
+/// line_table in two 4-wide halves, kept in a register.
+inline __m256 line_table8(const __m256d y_lo, const __m256d y_hi, const double* w, std::size_t stride, double scale)
+{
+    const __m256d w0 = _mm256_broadcast_sd(w), w1 = _mm256_broadcast_sd(w + stride),
+                  w2 = _mm256_broadcast_sd(w + 2 * stride), w3 = _mm256_broadcast_sd(w + 3 * stride),
+                  s = _mm256_set1_pd(scale);
+    const __m256d lo = _mm256_fmadd_pd(y_lo, _mm256_fmadd_pd(y_lo, _mm256_fmadd_pd(y_lo, w3, w2), w1), w0);
+    const __m256d hi = _mm256_fmadd_pd(y_hi, _mm256_fmadd_pd(y_hi, _mm256_fmadd_pd(y_hi, w3, w2), w1), w0);
+    return _mm256_set_m128(_mm256_cvtpd_ps(_mm256_mul_pd(hi, s)), _mm256_cvtpd_ps(_mm256_mul_pd(lo, s)));
+}
+
+/// Eight codes as the permutation indices of a table.
+inline __m256i codes8(const std::uint8_t* codes)
+{
+    return _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(codes)));
+}
+
+inline float horizontal_sum(const __m256 v)
+{
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    return _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s)));
+}
+
+/// The K MAC's inputs, Blocks blocks of 8 held in registers: dot() of one line's table and codes.
+template <std::size_t Blocks> struct register_inputs {
+    __m256 x[Blocks];
+    explicit register_inputs(const float* in)
+    {
+        for (std::size_t b = 0; b < Blocks; ++b)
+            x[b] = _mm256_loadu_ps(in + 8 * b);
+    }
+    double dot(const __m256 t, const std::uint8_t* codes) const
+    {
+        __m256 acc[2] = {_mm256_setzero_ps(), _mm256_setzero_ps()};  // two chains: the FMA latency
+        for (std::size_t b = 0; b < Blocks; ++b)
+            acc[b % 2] = _mm256_fmadd_ps(_mm256_permutevar8x32_ps(t, codes8(codes + 8 * b)), x[b], acc[b % 2]);
+        return horizontal_sum(_mm256_add_ps(acc[0], acc[1]));
+    }
+};
+#endif
+
+}  // namespace
+
+void cell_lines::mac_per_line_tables(const double* in, const double* delta, const std::uint8_t* enabled, double* out)
+{
+    // out[line] = sum_w in[w] * P(delta_line * y[line][w]): one table per line, one lookup per cell.
+    float* x = inputs_f_.data();
+    for (std::size_t w = 0; w < width_; ++w)
+        x[w] = static_cast<float>(in[w]);
+    double* w = line_weights_.data();
+    model_.term_weights(delta, lines_, w);
+    static const double zeros[table_entries] = {};
+    auto for_enabled_lines = [&](auto&& dot_line) {
+        for (std::size_t line = 0; line < lines_; ++line) {
+            if (enabled && !enabled[line]) {
+                out[line] = 0.0;
+                continue;
+            }
+            const double* y = written_[line] ? table_y_.data() : zeros;  // unwritten: y = 0 whatever the code
+            out[line] = dot_line(line, y, &codes_[line * width_]);
+        }
+    };
+#if defined(__AVX2__) && defined(__FMA__)
+    auto table8 = [&](std::size_t line, const double* y) {
+        return line_table8(_mm256_loadu_pd(y), _mm256_loadu_pd(y + 4), w + line, lines_, 1.0);
+    };
+    if (width_ == 64) {  // the paper's head dimension: the inputs stay in registers
+        register_inputs<8> inputs(x);
+        for_enabled_lines([&](std::size_t line, const double* y, const std::uint8_t* codes) {
+            return inputs.dot(table8(line, y), codes);
+        });
+        return;
+    }
+    for_enabled_lines([&](std::size_t line, const double* y, const std::uint8_t* codes) {
+        const __m256 t = table8(line, y);
+        __m256 acc = _mm256_setzero_ps();
+        std::size_t i = 0;
+        for (; i + 8 <= width_; i += 8)
+            acc = _mm256_fmadd_ps(_mm256_permutevar8x32_ps(t, codes8(codes + i)), _mm256_loadu_ps(x + i), acc);
+        float sum = horizontal_sum(acc);
+        alignas(32) float table[table_entries];
+        _mm256_store_ps(table, t);
+        for (; i < width_; ++i)
+            sum += x[i] * table[codes[i]];
+        return static_cast<double>(sum);
+    });
+#else
+    for_enabled_lines([&](std::size_t line, const double* y, const std::uint8_t* codes) {
+        float table[table_entries];
+        line_table(y, w + line, lines_, 1.0, table);
+        float sum = 0.0f;
+        for (std::size_t i = 0; i < width_; ++i)
+            sum += x[i] * table[codes[i]];
+        return static_cast<double>(sum);
+    });
+#endif
+}
+
+#if defined(__AVX2__) && defined(__FMA__)
+namespace {
+
+/// acc[b] += the table's values of codes[8b..8b+7] for Blocks blocks held in registers.
+template <std::size_t Blocks> struct register_rows {
+    __m256 acc[Blocks];
+    register_rows() { for (auto& a : acc) a = _mm256_setzero_ps(); }
+    void add(const __m256 t, const std::uint8_t* codes)
+    {
+        for (std::size_t b = 0; b < Blocks; ++b)
+            acc[b] = _mm256_add_ps(acc[b], _mm256_permutevar8x32_ps(t, codes8(codes + 8 * b)));
+    }
+    void store(float* out) const
+    {
+        for (std::size_t b = 0; b < Blocks; ++b)
+            _mm256_storeu_ps(out + 8 * b, acc[b]);
+    }
+};
+
+}  // namespace
+#endif
+
+void cell_lines::mac_per_width_tables(const double* in, const double* delta, double* out)
+{
+    // out[w] = sum over pulsed lines of in[line] * P(delta_line * y[line][w]): the pulse folded into
+    // the line's table, one lookup and one add per cell; lines without a pulse are skipped.
+    float* acc = inputs_f_.data();
+    std::fill(acc, acc + width_, 0.0f);
+    double* w = line_weights_.data();
+    model_.term_weights(delta, lines_, w);
+    static const double zeros[table_entries] = {};
+    auto for_pulsed_lines = [&](auto&& add_line) {
+        for (std::size_t line = 0; line < lines_; ++line)
+            if (in[line] != 0.0)
+                add_line(line, written_[line] ? table_y_.data() : zeros, &codes_[line * width_]);
+    };
+#if defined(__AVX2__) && defined(__FMA__)
+    auto table8 = [&](std::size_t line, const double* y) {
+        return line_table8(_mm256_loadu_pd(y), _mm256_loadu_pd(y + 4), w + line, lines_, in[line]);
+    };
+    if (width_ == 64) {  // the paper's head dimension: the 64 sums stay in registers
+        register_rows<8> rows;
+        for_pulsed_lines([&](std::size_t line, const double* y, const std::uint8_t* codes) {
+            rows.add(table8(line, y), codes);
+        });
+        rows.store(acc);
+    } else {
+        for_pulsed_lines([&](std::size_t line, const double* y, const std::uint8_t* codes) {
+            const __m256 t = table8(line, y);
+            std::size_t i = 0;
+            for (; i + 8 <= width_; i += 8)
+                _mm256_storeu_ps(acc + i, _mm256_add_ps(_mm256_loadu_ps(acc + i), _mm256_permutevar8x32_ps(t, codes8(codes + i))));
+            alignas(32) float table[table_entries];
+            _mm256_store_ps(table, t);
+            for (; i < width_; ++i)
+                acc[i] += table[codes[i]];
+        });
+    }
+#else
+    for_pulsed_lines([&](std::size_t line, const double* y, const std::uint8_t* codes) {
+        float table[table_entries];
+        line_table(y, w + line, lines_, in[line], table);
+        for (std::size_t i = 0; i < width_; ++i)
+            acc[i] += table[codes[i]];
+    });
+#endif
+    for (std::size_t i = 0; i < width_; ++i)
+        out[i] = acc[i];
 }
 
 }  // namespace gcasim::device

@@ -29,9 +29,18 @@ public:
     static constexpr int max_code_levels = 256;
 
     /// `lines` token lines of `width` cells each (width = head dimension). With a `grid`, every
-    /// write must be on it (a value off the grid throws std::invalid_argument).
+    /// write must be on it (a value off the grid throws std::invalid_argument). `precision` float32
+    /// takes effect where float_tables() says so; elsewhere the MACs stay exact.
     cell_lines(std::size_t lines, std::size_t width, const cell_model& model, storage order = storage::by_line,
-               const code_grid* grid = nullptr);
+               const code_grid* grid = nullptr, mac_precision precision = mac_precision::exact);
+
+    /// Whether the float32 table kernels can serve cells stored this way: codes on a grid of at most
+    /// 8 levels (one 8-entry table per line) in by_line order, without per-cell decay rates.
+    static bool float_tables_possible(storage order, const code_grid* grid)
+    {
+        return grid && grid->levels <= table_entries && order == storage::by_line;
+    }
+    static constexpr int table_entries = 8;
 
     /// Cell-to-cell variation: each cell's read current is multiplied by its gain (lines x width,
     /// line-major). Static; call before writing. Leaves code storage (the gains need planes).
@@ -63,6 +72,8 @@ public:
     std::size_t width() const { return width_; }
     /// True while cells are stored as grid codes (see code_grid).
     bool stores_codes() const { return coded_; }
+    /// True while the MACs run on the float32 tables (mac_precision::float32 where possible).
+    bool float_tables() const { return float_tables_ && coded_ && decay_rate_.empty(); }
 
 private:
     /// Plane k holds gain * y^k (plane 0, the gain itself, only with gains), in the storage order.
@@ -92,6 +103,8 @@ private:
     template <int Planes> void accumulate_width(const double* weights, std::size_t pulsed, double* out) const;
     template <int Degree> void dot_lines_coded(const double* in, double* dots) const;
     template <int Degree> void accumulate_width_coded(const double* weights, std::size_t pulsed, double* out) const;
+    void mac_per_line_tables(const double* in, const double* delta, const std::uint8_t* enabled, double* out);
+    void mac_per_width_tables(const double* in, const double* delta, double* out);
 
     std::size_t lines_, width_;
     cell_model model_;
@@ -111,6 +124,9 @@ private:
     std::vector<double> scratch_;            ///< per-power partial sums or weights of one MAC
     std::vector<double> line_weights_;       ///< term weights w_k of every line, k-major
     std::vector<std::size_t> pulsed_lines_;  ///< lines with a pulse in the current V MAC
+    bool float_tables_ = false;              ///< mac_precision::float32 asked and possible
+    std::vector<double> table_y_;            ///< y per code, padded to table_entries with 0
+    std::vector<float> inputs_f_;            ///< the MAC's inputs as floats (K), or its sums (V)
 };
 
 }  // namespace gcasim::device

@@ -556,6 +556,83 @@ TEST_CASE("cell_lines code storage gives the plane storage's MACs", "[cell_lines
     compare_code_and_plane_storage(19);
 }
 
+namespace {
+
+/// The float32 table MACs against the exact ones on the same codes, within the rounding bound of
+/// float sums: (n + 3) * 2^-24 of the sum of the terms' magnitudes (n terms; the table entry, the
+/// input and each product rounded once). Lines 4 and 17 are never written (y = 0).
+void compare_float_tables(std::size_t width)
+{
+    const random_lines data(21, width, 91);
+    const cell_lines::code_grid grid{0.9 / 7, 8};
+    const quantizer dac(0.0, 0.9, 8);
+    std::vector<double> volts(data.volts.size());
+    std::transform(data.volts.begin(), data.volts.end(), volts.begin(), [&](double v) { return dac(v); });
+    for (nonlinearity shape : shapes)
+        for (leakage_form leak : leaks) {
+            INFO("width " << width << ", shape " << int(shape) << ", leak " << int(leak));
+            const cell_model m(shape, leak, -1);
+            cell_lines exact(data.lines, data.width, m, cell_lines::storage::by_line, &grid);
+            cell_lines tables(data.lines, data.width, m, cell_lines::storage::by_line, &grid,
+                              mac_precision::float32);
+            REQUIRE(tables.float_tables());
+            REQUIRE(!exact.float_tables());
+            for (std::size_t l = 0; l < data.lines; ++l)
+                if (l != 4 && l != 17) {
+                    exact.write(l, &volts[l * data.width]);
+                    tables.write(l, &volts[l * data.width]);
+                }
+            auto read = [&](std::size_t l, std::size_t w) {
+                return m.read(l == 4 || l == 17 ? v_mid : volts[l * data.width + w], data.delta[l]);
+            };
+            const double unit = std::ldexp(1.0, -24);
+            std::vector<double> a(data.lines), b(data.lines);
+            exact.mac_per_line(data.in_width.data(), data.delta.data(), data.enabled.data(), a.data());
+            tables.mac_per_line(data.in_width.data(), data.delta.data(), data.enabled.data(), b.data());
+            for (std::size_t l = 0; l < data.lines; ++l) {
+                double magnitude = 0;
+                for (std::size_t w = 0; w < data.width; ++w)
+                    magnitude += std::fabs(data.in_width[w] * read(l, w));
+                CHECK_THAT(b[l], WithinAbs(a[l], (data.width + 3) * unit * magnitude));
+                if (!data.enabled[l])
+                    CHECK(b[l] == 0.0);
+            }
+            std::vector<double> c(data.width), d(data.width);
+            exact.mac_per_width(data.in_lines.data(), data.delta.data(), c.data());
+            tables.mac_per_width(data.in_lines.data(), data.delta.data(), d.data());
+            for (std::size_t w = 0; w < data.width; ++w) {
+                double magnitude = 0;
+                for (std::size_t l = 0; l < data.lines; ++l)
+                    magnitude += std::fabs(data.in_lines[l] * read(l, w));
+                CHECK_THAT(d[w], WithinAbs(c[w], (data.lines + 3) * unit * magnitude));
+                CHECK(d[w] != c[w]);  // float sums: not the exact path by accident
+            }
+        }
+}
+
+}  // namespace
+
+TEST_CASE("cell_lines float32 tables agree with the exact MACs to float rounding", "[cell_lines]")
+{
+    // Width 64: vector blocks only; width 19: with remainders.
+    compare_float_tables(64);
+    compare_float_tables(19);
+}
+
+TEST_CASE("cell_lines float32 tables only where one 8-entry table per line holds a line", "[cell_lines]")
+{
+    const cell_model m(nonlinearity::polynomial, leakage_form::voltage, 1);
+    const cell_lines::code_grid eight{0.9 / 7, 8}, sixteen{0.9 / 15, 16};
+    const auto f32 = mac_precision::float32;
+    CHECK(cell_lines(4, 8, m, cell_lines::storage::by_line, &eight, f32).float_tables());
+    CHECK(!cell_lines(4, 8, m, cell_lines::storage::by_cell, &eight, f32).float_tables());
+    CHECK(!cell_lines(4, 8, m, cell_lines::storage::by_line, &sixteen, f32).float_tables());
+    CHECK(!cell_lines(4, 8, m, cell_lines::storage::by_line, nullptr, f32).float_tables());
+    cell_lines spread(4, 8, m, cell_lines::storage::by_line, &eight, f32);
+    spread.set_decay_rates(std::vector<double>(32, 1.0));
+    CHECK(!spread.float_tables());
+}
+
 TEST_CASE("cell_lines code storage rejects values off the grid and bad grids", "[cell_lines]")
 {
     const cell_model m(nonlinearity::polynomial, leakage_form::voltage, 1);
