@@ -376,6 +376,11 @@ def measure(a):
         die("--append with --model on the CPU: a CPU row is a smoke test, never a baseline row "
             "(use --out, or run on a GPU)")
     dtype = getattr(torch, a.dtype)
+    try:  # e.g. Debian's torch 1.13 has no float16 LayerNorm, matmul or softmax on the CPU
+        probe = torch.zeros(2, 4, device=dev, dtype=dtype)
+        torch.softmax(torch.nn.functional.layer_norm(probe @ probe.t(), (2,)), dim=-1)
+    except RuntimeError as e:
+        die(f"--dtype {a.dtype}: torch {torch.__version__} does not compute in it on {dev} ({e})")
     sync = (lambda: torch.cuda.synchronize(dev)) if use_cuda else (lambda: None)
 
     shape = None
