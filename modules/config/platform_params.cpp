@@ -4,17 +4,35 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "config/engine_config.h"
 #include "config/head_config.h"
+#include "config/model_config.h"
 #include "config/run_config.h"
 
 namespace gcasim::config {
+
+namespace {
+
+param_table<layer_platform_config>::param heads_key()
+{
+    using t = param_table<layer_platform_config>;
+    return t::integer(GCASIM_KEY(heads), 12, 1, 4096, "", "Attention heads of the layer, working in parallel")
+        .from(paper("GPT-2 small: 12 heads per layer (hardware.md section 1)"));
+}
+
+}  // namespace
+
+const param_table<layer_platform_config>& layer_heads_params()
+{
+    static const param_table<layer_platform_config> table("", {heads_key()});
+    return table;
+}
 
 const param_table<layer_platform_config>& layer_platform_params()
 {
     using t = param_table<layer_platform_config>;
     static const t table("", {
-        t::integer(GCASIM_KEY(heads), 12, 1, 4096, "", "Attention heads of the layer, working in parallel")
-            .from(paper("GPT-2 small: 12 heads per layer (hardware.md section 1)")),
+        heads_key(),
         t::boolean(GCASIM_KEY(output.head_outputs), true, "Write every head's T x d outputs into output.json"),
     });
     return table;
@@ -26,6 +44,16 @@ const param_table<head_platform_config>& head_platform_params()
     static const t table("", {
         t::boolean(GCASIM_KEY(output.attention_matrices), true,
                    "Write the T x T matrices S and phi into output.json (T <= 4096)"),
+    });
+    return table;
+}
+
+const param_table<model_platform_config>& model_platform_params()
+{
+    using t = param_table<model_platform_config>;
+    static const t table("", {
+        t::boolean(GCASIM_KEY(output.timeline), false,
+                   "Write timeline.json (Perfetto): one track per layer, attention and digital slices per token"),
     });
     return table;
 }
@@ -66,9 +94,16 @@ void add_platform_params(param_schema& schema, const std::string& platform)
     } else if (platform == "attention_layer") {
         add_layer_run_params(schema, input_distribution::gaussian);
         layer_platform_params().add_to(schema);
+        add_model_shape_params(schema);  // so that a model preset (platforms/configs/models/) runs one of its layers
     } else if (platform == "gpt_model") {
         add_head_params(schema);
-            add_sim_params(schema);
+        add_sim_params(schema);
+        // --mode cost: the layer platform's synthetic inputs feed every head
+        add_input_params(schema, input_distribution::gaussian);
+        layer_heads_params().add_to(schema);
+        add_model_params(schema);
+        add_engine_params(schema);
+        model_platform_params().add_to(schema);
     } else {
         throw std::invalid_argument("no platform '" + platform + "'");
     }
@@ -78,7 +113,8 @@ bool is_cost_key(const std::string& path)
 {
     static const std::vector<std::string> keys{"window", "head_dim", "heads"};
     static const std::vector<std::string> groups{"array",  "cell",    "lines",  "dac",     "c2p",    "digital",
-                                                 "process", "timing", "quant", "pulse", "readout", "refresh"};
+                                                 "process", "timing", "quant", "pulse", "readout", "refresh",
+                                                 "model",  "engine",  "memory"};
     for (const std::string& key : keys)
         if (path == key)
             return true;

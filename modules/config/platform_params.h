@@ -29,8 +29,18 @@ struct head_platform_config {
     } output;
 };
 
+/// gpt_model's own key.
+struct model_platform_config {
+    struct {
+        bool timeline{};
+    } output;
+};
+
 const param_table<layer_platform_config>& layer_platform_params();
+const param_table<model_platform_config>& model_platform_params();
 const param_table<head_platform_config>& head_platform_params();
+/// The key heads alone (gpt_model: the heads of every layer); parse() fills only layer_platform_config::heads.
+const param_table<layer_platform_config>& layer_heads_params();
 
 /// The platforms with a config: attention_head, attention_layer, gpt_model.
 const std::vector<std::string>& platform_names();
@@ -39,7 +49,7 @@ const std::vector<std::string>& platform_names();
 void add_platform_params(param_schema& schema, const std::string& platform);
 
 /// Whether a key sets latency, energy or area: window, head_dim, heads and the groups array, cell,
-/// lines, dac, c2p, digital, process, timing, quant, pulse, readout and refresh (noise.* shapes only
+/// lines, dac, c2p, digital, process, timing, quant, pulse, readout, refresh, model, engine and memory (noise.* shapes only
 /// the numerics; trace, output, input and sim keys only the run). Every figure among them (an integer
 /// or a number; choices and switches are designs, not figures) names its source: paper, derived or
 /// assumed (unit_provenance checks it).

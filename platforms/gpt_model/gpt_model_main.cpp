@@ -1,10 +1,14 @@
-// Platform `gpt_model`: a trained character-level GPT (platforms/gpt_model/train_lm.py, models/<variant>/)
-// whose every attention head runs on the gain-cell hardware model: one attention_layer per model
-// layer, the digital parts (embeddings, LayerNorm, projections, scalers, MLP, head) in C++.
-//   --mode eval      cross-entropy and perplexity on the validation text (platforms/gpt_model/README.md protocol)
-//   --mode generate  the text the model writes after --prompt
-// Both report latency and energy per token of the whole model's attention and per layer. The head
-// config defaults to what the model was trained with (model.json); --config / --set change it.
+// Platform `gpt_model`: a whole GPT-2-style model on the chip (model_hardware.h): per layer a digital
+// engine and the analog attention heads, plus the embedding and LM head's engine and the off-chip
+// memory.
+//   --mode eval      a trained character-level GPT (platforms/gpt_model/train_lm.py, models/<variant>/):
+//                    cross-entropy and perplexity on the validation text (platforms/gpt_model/README.md protocol)
+//   --mode generate  the text that model writes after --prompt
+//   --mode cost      any shape (platforms/configs/models/gpt2*.json) without weights: seeded synthetic
+//                    q, k, v per head (input.*), the digital parts timed and priced from their counts
+// Every mode reports latency, energy and area per token split into attention, digital compute and
+// memory traffic (model_report.h). With a trained model the config defaults to what it was trained
+// with (model.json); --config / --set change it.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -24,12 +28,15 @@
 #include "common/run_support.h"
 #include "config/head_config.h"
 #include "config/head_timing.h"
+#include "config/model_config.h"
+#include "config/engine_config.h"
 #include "config/platform_params.h"
 #include "config/run_config.h"
 #include "device/cell_model.h"
 #include "device/circuit_area.h"
 #include "char_model.h"
 #include "model_hardware.h"
+#include "model_report.h"
 #include "plans.h"
 #include "validation_text.h"
 #include "util/simulation.h"
@@ -45,6 +52,9 @@ namespace {
 /// timing.token_period_ns. The export gives leakage per step, the hardware a time constant; the
 /// model's decay_per_step is read as this period over tau.
 const double trained_token_period_ns = config::default_head_config().timing.token_period_ns;
+
+/// --mode cost: tokens per sequence without --tokens.
+constexpr std::size_t default_cost_tokens = 64;
 
 struct session {
     std::optional<model::char_model> model;
@@ -90,6 +100,16 @@ json trained_config(const model::char_model& m)
     const model::model_shape& s = m.shape();
     return {{"window", s.window},
             {"head_dim", s.head_dim},
+            {"heads", s.heads},
+            {"model",
+             {{"layers", s.layers},
+              {"mlp_ratio", s.mlp_hidden / s.d_model},
+              {"vocab", s.vocab_size},
+              {"context", s.context},
+              // The trained period holds only while the model keeps up with it: the digital parts
+              // are left out unless asked for (the paper's attention-only accounting).
+              {"token_timing", "fixed"},
+              {"digital", "off"}}},
             {"array", {{"tokens", hw.subtile}}},
             {"cell",
              {{"nonlinearity", s.attention == "nonlinear" ? "polynomial" : "linear"},
@@ -124,7 +144,10 @@ std::vector<platform::extra_option> extra_options()
     return {
         {"model", "DIR", "trained model: DIR/model.json + model.bin (platforms/gpt_model/train_lm.py --export)",
          (platform::models_dir() / "nonlinear").string()},
-        {"mode", "MODE", "eval: loss on the validation text; generate: text after --prompt", std::string("eval")},
+        {"mode", "MODE",
+         "eval: loss on the validation text; generate: text after --prompt; cost: the config's shape "
+         "(e.g. platforms/configs/models/gpt2-xl.json) on synthetic inputs, no trained model",
+         std::string("eval")},
         {"prompt", "TEXT", "generate: the text to continue", std::nullopt},
         {"temperature", "T", "generate: 0 = greedy, > 0 samples softmax(logits / T) seeded by --seed",
          std::string("0")},
@@ -186,22 +209,7 @@ std::unique_ptr<model::token_plan> make_plan(const platform::cli_options& option
         return std::make_unique<model::generate_plan>(m, prompt, options.tokens.value_or(200), temperature,
                                                       options.seed);
     }
-    throw config_error("--mode: value '" + mode + "' is not allowed; allowed: eval, generate");
-}
-
-/// Whole-model energy per token: every layer's ledger summed (each layer has one row per token).
-std::optional<platform::energy_figures> model_energy(const model::model_hardware& hw, bool full_window_only)
-{
-    const std::vector<energy_ledger::column>& columns = hw.layers.front()->ledger.columns();
-    energy_ledger::amounts sum(columns.size(), 0);
-    std::size_t rows = 0;
-    for (const auto& layer : hw.layers) {
-        const energy_ledger::amounts& part = full_window_only ? layer->ledger.sum_full_window() : layer->ledger.sum_all();
-        for (std::size_t c = 0; c < sum.size(); ++c)
-            sum[c] += part[c];
-        rows = full_window_only ? layer->ledger.full_window_rows() : layer->ledger.rows();
-    }
-    return platform::mean_energy(columns, sum, rows);
+    throw config_error("--mode: value '" + mode + "' is not allowed; allowed: eval, generate, cost");
 }
 
 /// The eval figures: what summary.json's "eval" holds and stdout prints.
@@ -248,20 +256,20 @@ eval_figures eval_report(const model::eval_plan& plan, const model::char_model& 
 
 /// What gpt_model prints, typed: the values summary.json holds.
 struct model_figures {
-    std::string attention, dir;
-    std::size_t layers = 0, heads = 0, tokens = 0;
+    std::string title;  ///< "nonlinear model (DIR)" or "cost of the config's shape"
+    std::size_t layers = 0, heads = 0, tokens = 0, batch = 1;
     int window = 0, sub_tiles_per_head = 0;
     std::optional<eval_figures> eval;    ///< --mode eval
     std::size_t unknown_characters = 0;  ///< of the text (eval) or the prompt (generate)
-    double latency_ns = 0, token_period_ns = 0, clock_period_ns = 0;
+    double token_period_ns = 0, clock_period_ns = 0;
     std::vector<double> layer_latency_ns;
     device::phase_cycles cycles;  ///< of one token in one layer, from the circuit
-    std::vector<std::optional<platform::energy_figures>> layer_energy;  ///< mean per token
-    std::optional<platform::energy_figures> energy;                     ///< the whole model's, mean per token
-    platform::energy_figures worst_case;                                ///< the whole model's, at full window
+    std::optional<platform::energy_figures> energy;  ///< the whole model's attention, mean per token
+    platform::energy_figures worst_case;             ///< the whole model's attention, at full window
     platform::run_timing timing;
     platform::late_starts late;
     device::head_area area;  ///< of one head
+    model::whole_model_report whole;
 };
 
 void write_outputs(platform::output_set& outputs, const model::token_plan& plan, const std::string& mode)
@@ -281,23 +289,25 @@ void write_outputs(platform::output_set& outputs, const model::token_plan& plan,
     }
 }
 
-/// The model enters token t at its slot t x period, or later when token t-1 is still in the layers.
+/// Late starts over every sequence (model.token_timing = fixed: token t's slot is t x period).
 platform::late_starts model_late_starts(const model::model_hardware& hardware, const config::head_config& head)
 {
     const sc_time period(head.timing.token_period_ns, SC_NS);
-    std::vector<sc_time> starts;
-    sc_time free = SC_ZERO_TIME;
-    for (const sc_time& latency : hardware.token_latency()) {
-        starts.push_back(std::max(static_cast<double>(starts.size()) * period, free));
-        free = starts.back() + latency;
+    platform::late_starts all;
+    if (hardware.parameters().model.token_timing != config::timing_mode::fixed)
+        return all;
+    for (const auto& sequence : hardware.times()) {
+        const platform::late_starts late = platform::late_starts_of(sequence.entered, period);
+        all.tokens += late.tokens;
+        all.worst = std::max(all.worst, late.worst);
     }
-    return platform::late_starts_of(starts, period);
+    return all;
 }
 
 void print_model_summary(const model_figures& f, const platform::output_set& outputs, const std::string& out_dir)
 {
-    std::printf("gpt_model: %s model (%s), %zu layers x %zu heads, window %d, %d sub-tile(s) per head\n",
-                f.attention.c_str(), f.dir.c_str(), f.layers, f.heads, f.window, f.sub_tiles_per_head);
+    std::printf("gpt_model: %s, %zu layers x %zu heads x %zu sequence(s), window %d, %d sub-tile(s) per head\n",
+                f.title.c_str(), f.layers, f.heads, f.batch, f.window, f.sub_tiles_per_head);
     if (f.eval) {
         std::printf("  eval: %zu predictions, loss %.5f nats/char (%.4f bits/char), perplexity %.3f",
                     f.eval->predictions, f.eval->loss, f.eval->bits_per_char(), f.eval->perplexity());
@@ -308,125 +318,209 @@ void print_model_summary(const model_figures& f, const platform::output_set& out
     if (f.unknown_characters != 0)
         std::printf("  note: %zu character(s) of the %s are outside the model's vocabulary: read as its unknown token\n",
                     f.unknown_characters, f.eval ? "text" : "prompt");
-    std::printf("  latency per token   %.1f ns of attention (", f.latency_ns);
-    for (std::size_t l = 0; l < f.layer_latency_ns.size(); ++l)
-        std::printf("%s%.1f", l ? " + " : "", f.layer_latency_ns[l]);
-    std::printf(" ns; a layer %llu cycles of %.3g ns: %s), token period %.1f ns\n",
-                static_cast<unsigned long long>(f.cycles.total()), f.clock_period_ns,
-                platform::phase_cycles_text(f.cycles).c_str(), f.token_period_ns);
+    model::print_whole_model(f.whole);
+    std::printf("  attention per layer %llu cycles of %.3g ns: %s\n", static_cast<unsigned long long>(f.cycles.total()),
+                f.clock_period_ns, platform::phase_cycles_text(f.cycles).c_str());
     platform::print_late_starts(f.late, f.tokens, f.token_period_ns);
     if (f.energy) {
-        std::printf("  energy per token    %.1f pJ (mean over tokens; per layer", f.energy->total);
-        for (const auto& layer : f.layer_energy)
-            std::printf(" %.1f", layer ? layer->total : 0.0);
-        std::printf("); worst case %.1f pJ at full window\n", f.worst_case.total);
+        std::printf("  attention energy    %.1f pJ per token (mean over tokens); worst case %.1f pJ at full window\n",
+                    f.energy->total, f.worst_case.total);
         platform::print_energy_parts(*f.energy, &f.worst_case);
     } else {
         std::printf("  energy per token    none: no token finished\n");
     }
-    platform::print_area(f.area, f.layers * f.heads,
-                         "for the model (" + std::to_string(f.layers) + " x " + std::to_string(f.heads) + " heads)");
+    platform::print_area(f.area, f.layers * f.heads * f.batch,
+                         "for the model's attention (" + std::to_string(f.layers) + " x " + std::to_string(f.heads) +
+                             " heads x " + std::to_string(f.batch) + ")");
     platform::print_timing(f.timing);
     platform::print_outputs(outputs, out_dir);
 }
 
-/// summary.json's per_layer entry of a layer; its latency and mean energy per token into the figures.
-json layer_summary(const attention_layer& layer, const platform::latency_meter& latency,
-                   const device::phase_cycles& cycles, model_figures& figures)
+/// summary.json's per_layer entry of a layer: its attention and digital time per token, the
+/// attention's energy over its sequences, its engine's energy per token.
+json layer_summary(const decoder_layer& layer, const digital_engine* engine, const device::phase_cycles& cycles,
+                   double passes, double tokens)
 {
-    const json l = latency.report();
-    const auto& ledger = layer.ledger;
-    const std::optional<platform::energy_figures> mean = platform::mean_energy(ledger.columns(), ledger.sum_all(), ledger.rows());
-    figures.layer_latency_ns.push_back(l["mean"].get<double>());
-    figures.layer_energy.push_back(mean);
-    return {{"latency_per_token_ns", l["mean"]},
-            {"latency_ns", l},
-            {"latency_cycles", platform::latency_cycles_report(cycles)},
-            {"energy_per_token_pj",
-             {{"mean", platform::energy_json(mean)},
-              {"full_window", platform::energy_report(ledger.columns(), ledger.sum_full_window(), ledger.full_window_rows())},
-              {"full_window_tokens", ledger.full_window_rows()}}}};
-}
-
-/// A latency meter per layer, and energy.csv rows (token, layer, components, total) from every ledger.
-std::vector<std::unique_ptr<platform::latency_meter>> attach_meters(model::model_hardware& hardware,
-                                                                    platform::energy_csv& csv)
-{
-    std::vector<std::unique_ptr<platform::latency_meter>> latency;
-    for (std::size_t l = 0; l < hardware.layers.size(); ++l) {
-        latency.push_back(std::make_unique<platform::latency_meter>());
-        hardware.layers[l]->add_observer(latency.back().get());
-        csv.attach(hardware.layers[l]->ledger, l);
+    const std::vector<energy_ledger::column>& columns = layer.attention.front()->ledger.columns();
+    energy_ledger::amounts all(columns.size(), 0), full(columns.size(), 0);
+    std::size_t rows = 0, full_rows = 0;
+    for (const auto& sequence : layer.attention) {
+        for (std::size_t c = 0; c < columns.size(); ++c) {
+            energy_ledger::add(all[c], sequence->ledger.sum_all()[c]);
+            energy_ledger::add(full[c], sequence->ledger.sum_full_window()[c]);
+        }
+        rows += sequence->ledger.rows();
+        full_rows += sequence->ledger.full_window_rows();
     }
-    return latency;
+    const double attention_ns = layer.attention_time().to_seconds() * 1e9 / passes;
+    const double digital_ns = layer.digital_time().to_seconds() * 1e9 / passes;
+    json l = {{"latency_per_token_ns", attention_ns + digital_ns},
+              {"attention_ns", attention_ns},
+              {"digital_ns", digital_ns},
+              {"latency_cycles", platform::latency_cycles_report(cycles)},
+              {"energy_per_token_pj",
+               {{"mean", platform::energy_report(columns, all, rows)},
+                {"full_window", platform::energy_report(columns, full, full_rows)},
+                {"full_window_tokens", full_rows}}}};
+    if (engine)
+        l["digital_energy_per_token_pj"] = {{"engine_mac", energy_ledger::to_pj(engine->energy().mac) / tokens},
+                                            {"engine_sram", energy_ledger::to_pj(engine->energy().sram) / tokens},
+                                            {"memory", energy_ledger::to_pj(engine->energy().memory) / tokens}};
+    return l;
 }
 
-/// Area of a head, a layer and the model, and the cost keys' sources, into summary.json and the figures.
-void add_area_report(json& summary, model_figures& figures, const config::head_config& head)
+/// energy.csv rows (token, layer, components, total) from every ledger: one row per token, layer
+/// and sequence.
+void attach_energy_csv(model::model_hardware& hardware, platform::energy_csv& csv)
 {
-    figures.area = device::area_of_head(head);
-    summary["area_mm2"] = platform::area_report(figures.area, figures.heads);
-    summary["area_mm2"]["model"] = device::mm2(figures.area.total()) * static_cast<double>(figures.layers * figures.heads);
-    summary["provenance"] = platform::provenance_report("gpt_model");
+    for (std::size_t l = 0; l < hardware.layers.size(); ++l)
+        for (auto& sequence : hardware.layers[l]->attention)
+            csv.attach(sequence->ledger, l);
 }
 
-/// Timing and energy of the whole model's attention and of each layer, into summary.json and the figures.
-void add_hardware_report(json& summary, model_figures& figures, const model::model_hardware& hardware,
-                         const config::head_config& head,
-                         const std::vector<std::unique_ptr<platform::latency_meter>>& latency)
+/// The shape the run simulates, and the engines' figures, into summary.json.
+json shape_summary(const model::model_hardware::params& p, bool digital)
+{
+    json shape = {{"layers", p.shape.layers},       {"heads", p.shape.heads},         {"head_dim", p.shape.head_dim},
+                  {"d_model", p.shape.d_model},     {"mlp_ratio", p.shape.mlp_ratio}, {"vocab", p.shape.vocab},
+                  {"context", p.shape.context},     {"batch", p.model.batch},         {"micro_batch", p.model.group_size()},
+                  {"token_timing", config::to_string(p.model.token_timing)},
+                  {"digital", config::to_string(p.model.digital)},
+                  {"parameters", device::parameter_count(p.shape)}};
+    if (digital)
+        shape["layer_weights_resident"] = device::layer_weights_resident(p.shape, p.engine);
+    return shape;
+}
+
+/// Timing, energy and area of the whole model and of each layer, into summary.json and the figures.
+void add_hardware_report(json& summary, model_figures& figures, model::model_hardware& hardware,
+                         const model::engine_time_meter& meter, const config::head_config& head)
 {
     figures.window = head.window;
     figures.sub_tiles_per_head = head.sub_tiles();
     figures.token_period_ns = head.timing.token_period_ns;
     figures.late = model_late_starts(hardware, head);
+    figures.whole = model::report_whole_model(hardware, meter, head);
+    summary["shape"] = shape_summary(hardware.parameters(), hardware.digital());
+    summary["per_token"] = figures.whole.per_token;
+    summary["area"] = figures.whole.area;
+    summary["token_period"] = figures.whole.token_period;
+    summary["throughput_tokens_per_s"] = figures.whole.throughput_tokens_per_s;
+    summary["retention"] = figures.whole.retention;
     summary["sub_tiles_per_head"] = head.sub_tiles();
     summary["token_period_ns"] = head.timing.token_period_ns;
     summary["decay_per_token"] = head.cell.leakage.tau_ns > 0 ? head.timing.token_period_ns / head.cell.leakage.tau_ns : 0.0;
-    const json latency_ns = platform::latency_report(hardware.token_latency());
-    figures.latency_ns = latency_ns["mean"].get<double>();
-    summary["latency_per_token_ns"] = latency_ns;
+    summary["latency_per_token_ns"] = platform::latency_report(hardware.token_latency());
     summary["tokens_started_late"] = hardware.late_tokens();
-    figures.energy = model_energy(hardware, false);
-    const std::size_t heads = hardware.layers.size() * hardware.layers.front()->heads.size();
+    figures.energy = model::attention_energy(hardware, false);
+    const std::size_t heads = hardware.layers.size() * hardware.parameters().shape.heads;
     figures.worst_case = platform::worst_case_energy(head, heads);
     summary["energy_per_token_pj"] = {{"mean", platform::energy_json(figures.energy)},
-                                      {"full_window", platform::energy_json(model_energy(hardware, true))},
+                                      {"full_window", platform::energy_json(model::attention_energy(hardware, true))},
                                       {"worst_case", figures.worst_case.to_json()}};
     summary["clock_period_ns"] = head.timing.clock_period_ns;
     const device::phase_cycles cycles = config::head_phase_cycles(head);
     figures.cycles = cycles;
     figures.clock_period_ns = head.timing.clock_period_ns;
+    const double tokens = static_cast<double>(std::max<std::size_t>(hardware.tokens_done(), 1));
+    const double passes = tokens / static_cast<double>(hardware.parameters().model.group_size());
     summary["per_layer"] = json::array();
     for (std::size_t l = 0; l < hardware.layers.size(); ++l)
-        summary["per_layer"].push_back(layer_summary(*hardware.layers[l], *latency[l], cycles, figures));
-    add_area_report(summary, figures, head);
+        summary["per_layer"].push_back(
+            layer_summary(*hardware.layers[l], hardware.digital() ? hardware.engines[l].get() : nullptr, cycles, passes, tokens));
+    figures.area = device::area_of_head(head);
+    summary["area_mm2"] = platform::area_report(figures.area, hardware.parameters().shape.heads);
+    summary["area_mm2"]["model"] = figures.whole.area["total"];
+    summary["provenance"] = platform::provenance_report("gpt_model");
+}
+
+/// The model's shape and run from the config (d_model = heads x head_dim).
+model::model_hardware::params hardware_params(const json& config, const config::head_config& head)
+{
+    model::model_hardware::params p;
+    p.model = config::parse_model_config(config);
+    const std::size_t heads = config::layer_heads_params().parse(config).heads;
+    const std::size_t dim = static_cast<std::size_t>(head.head_dim);
+    p.shape = {heads * dim, heads, dim, p.model.layers, p.model.mlp_ratio, p.model.vocab, p.model.context};
+    p.engine = config::parse_engine_config(config);
+    p.memory = config::parse_memory_config(config);
+    p.threads = config::parse_sim_threads(config);
+    return p;
+}
+
+/// A trained model runs its own shape, one sequence at a time.
+void check_trained_shape(const model::model_hardware::params& p, const model::char_model& m)
+{
+    const model::model_shape& s = m.shape();
+    auto require = [](const std::string& key, std::size_t value, std::size_t model, const std::string& what) {
+        if (value != model)
+            throw config_error("config key '" + key + "': value " + std::to_string(value) + " differs from the model's " +
+                               what + "; allowed: " + std::to_string(model));
+    };
+    require("head_dim", p.shape.head_dim, s.head_dim, "head dimension");
+    require("heads", p.shape.heads, s.heads, "heads per layer");
+    require("model.layers", p.shape.layers, s.layers, "layers");
+    require("model.vocab", p.shape.vocab, s.vocab_size, "vocabulary");
+    require("model.context", p.shape.context, s.context, "context");
+    require("model.batch", p.model.batch, 1, "one sequence (eval and generate run one text)");
+}
+
+/// --mode cost: --tokens per sequence, seeded inputs of the layer platform's statistics.
+std::unique_ptr<model::synthetic_numerics> cost_numerics(const platform::cli_options& options, const json& config,
+                                                         const model::model_hardware::params& p,
+                                                         const config::head_config& head)
+{
+    for (const char* unused : {"model", "prompt", "text", "temperature"})
+        if (options.given.count(unused))
+            throw config_error(std::string("--") + unused + ": not with --mode cost (no trained model)");
+    model::synthetic_numerics::params s;
+    s.layers = p.shape.layers;
+    s.heads = p.shape.heads;
+    s.head_dim = p.shape.head_dim;
+    s.batch = p.model.batch;
+    s.tokens = options.tokens.value_or(default_cost_tokens);
+    s.context = p.shape.context;
+    s.v_max = head.cell.v_max;
+    s.inputs = config::parse_input_config(config);
+    s.seed = options.seed;
+    return std::make_unique<model::synthetic_numerics>(s);
 }
 
 void run(session& state, const platform::cli_options& options, const json& config)
 {
-    const model::char_model& m = *state.model;
-    const config::head_config head = config::parse_head_config(config);
-    if (static_cast<std::size_t>(head.head_dim) != m.shape().head_dim)
-        throw config_error("config key 'head_dim': value " + std::to_string(head.head_dim) +
-                           " differs from the model's head dimension; allowed: " + std::to_string(m.shape().head_dim));
-    // Every layer's heads, before any is built (model.json sets their count; the weights are in).
-    platform::check_memory(platform::layer_memory(head, m.shape().layers * m.shape().heads, 0, "model layers x heads"));
     const std::string mode = options.extra.at("mode");
-    const std::unique_ptr<model::token_plan> plan = make_plan(options, m);
+    const bool cost = mode == "cost";
+    const config::head_config head = config::parse_head_config(config);
+    const model::model_hardware::params params = hardware_params(config, head);
+    if (!cost)
+        check_trained_shape(params, *state.model);
+    // Every layer's heads of every sequence, before any is built.
+    platform::check_memory(platform::layer_memory(head, params.shape.layers * params.shape.heads * params.model.batch,
+                                                  0, "model.layers x heads x model.batch"));
+    std::unique_ptr<model::token_plan> plan;
+    std::unique_ptr<model::model_numerics> numerics;
+    if (cost) {
+        numerics = cost_numerics(options, config, params, head);
+    } else {
+        plan = make_plan(options, *state.model);
+        numerics = std::make_unique<model::trained_numerics>(*state.model, *plan);
+    }
     platform::prepare_output_dir(options.out_dir);
     // Every name a platform writes: an earlier head run's trace.vcd in this folder goes at the commit.
     platform::output_set outputs(options.out_dir, platform::run_output_names());
 
-    model::model_hardware hardware("model", m, head, config::parse_sim_threads(config), *plan);
-    // Checked before each token: the progress line counts the tokens done there (total unknown:
-    // a generation's restarts feed some characters twice).
-    platform::progress bar("gpt_model", 0, "tokens", platform::progress_wanted(options));
+    model::model_hardware hardware("model", head, params, *numerics);
+    // Checked before each token: the progress line counts the tokens done there (total: the cost
+    // mode's sequences x tokens; unknown otherwise: a generation's restarts feed some characters twice).
+    const std::size_t total = cost ? params.model.batch * options.tokens.value_or(default_cost_tokens) : 0;
+    platform::progress bar("gpt_model", total, "tokens", platform::progress_wanted(options));
     hardware.stop_when([&] {
         bar.update(hardware.tokens_done());
         return platform::stop_requested();
     });
+    model::engine_time_meter meter(hardware);
     platform::energy_csv csv(outputs.add("energy.csv"), true);
-    const auto latency = attach_meters(hardware, csv);
+    attach_energy_csv(hardware, csv);
 
     const auto wall_start = std::chrono::steady_clock::now();
     run_simulation();
@@ -436,40 +530,52 @@ void run(session& state, const platform::cli_options& options, const json& confi
 
     json summary = platform::run_summary("gpt_model", options, config, hardware.tokens_done(), wall_s);
     summary["mode"] = mode;
-    summary["input"] = mode == "eval" ? (options.extra.count("text") ? options.extra.at("text") : "fortunes validation split")
-                                      : "prompt";
+    summary["input"] = cost ? "synthetic (input.*, --seed)"
+                            : mode == "eval" ? (options.extra.count("text") ? options.extra.at("text") : "fortunes validation split")
+                                             : "prompt";
     summary["interrupted"] = platform::stop_requested();
-    summary["model"] = {{"dir", m.dir()},           {"attention", m.shape().attention}, {"layers", m.shape().layers},
-                        {"heads", m.shape().heads}, {"trained_window", m.shape().window},
-                        {"binary_sha256", m.header()["binary"]["sha256"]},
-                        {"trained_config", state.derived}};
     model_figures figures;
-    figures.attention = m.shape().attention;
-    figures.dir = m.dir();
-    figures.layers = m.shape().layers;
-    figures.heads = m.shape().heads;
+    figures.layers = params.shape.layers;
+    figures.heads = params.shape.heads;
+    figures.batch = params.model.batch;
     figures.tokens = hardware.tokens_done();
     figures.timing = platform::timing_now(hardware.tokens_done(), wall_s);
-    add_hardware_report(summary, figures, hardware, head, latency);
-    const bool trained_numerics = matches_training(config, state.derived);
-    const std::string generated =
-        mode == "eval" ? "" : model::encode_utf8(static_cast<const model::generate_plan&>(*plan).generated());
+    add_hardware_report(summary, figures, hardware, meter, head);
+    if (cost) {
+        figures.title = "cost of the config's shape (synthetic inputs)";
+    } else {
+        const model::char_model& m = *state.model;
+        figures.title = m.shape().attention + " model (" + m.dir() + ")";
+        summary["model"] = {{"dir", m.dir()},           {"attention", m.shape().attention}, {"layers", m.shape().layers},
+                            {"heads", m.shape().heads}, {"trained_window", m.shape().window},
+                            {"binary_sha256", m.header()["binary"]["sha256"]},
+                            {"trained_config", state.derived}};
+    }
     if (mode == "eval") {
-        figures.eval = eval_report(static_cast<const model::eval_plan&>(*plan), m, trained_numerics);
+        figures.eval = eval_report(static_cast<const model::eval_plan&>(*plan), *state.model,
+                                   matches_training(config, state.derived));
         figures.unknown_characters = figures.eval->unknown_characters;
         summary["eval"] = figures.eval->to_json();
-    } else {
-        figures.unknown_characters = static_cast<const model::generate_plan&>(*plan).unknown_characters();
+    } else if (mode == "generate") {
+        const auto& g = static_cast<const model::generate_plan&>(*plan);
+        figures.unknown_characters = g.unknown_characters();
         summary["generate"] = {{"prompt", options.extra.at("prompt")},
                                {"unknown_characters", figures.unknown_characters},
-                               {"generated", generated}};
+                               {"generated", model::encode_utf8(g.generated())}};
     }
-    summary["files"] = {{"energy_csv", outputs.path("energy.csv")}, {"output", outputs.path("output.json")}};
-    write_outputs(outputs, *plan, mode);
+    summary["files"] = {{"energy_csv", outputs.path("energy.csv")}};
+    if (!cost) {
+        write_outputs(outputs, *plan, mode);
+        summary["files"]["output"] = outputs.path("output.json");
+    }
+    if (config::model_platform_params().parse(config).output.timeline) {
+        model::write_timeline(outputs.add("timeline.json").stream(), hardware);
+        summary["files"]["timeline"] = outputs.path("timeline.json");
+    }
     outputs.add("summary.json").stream() << summary.dump(2) << "\n";
     outputs.commit();
     if (mode == "generate")
-        std::cout << options.extra.at("prompt") << generated << "\n";
+        std::cout << options.extra.at("prompt") << summary["generate"]["generated"].get<std::string>() << "\n";
     print_model_summary(figures, outputs, options.out_dir);
 }
 
@@ -481,18 +587,23 @@ int sc_main(int argc, char* argv[])
     session state;
     platform::platform_info info;
     info.name = "gpt_model";
-    info.summary = "Run a trained character-level GPT whose every attention head is a gain-cell head "
-                   "(SystemC/TLM-2.0): --mode eval (loss, perplexity) or --mode generate --prompt TEXT.\n"
-                   "The head config defaults to what the model was trained with; --set changes it.";
+    info.summary = "Run a whole GPT on the chip: every attention head a gain-cell head, the digital parts on "
+                   "digital engines (SystemC/TLM-2.0).\n--mode eval (loss, perplexity) or --mode generate --prompt "
+                   "TEXT on a trained character-level GPT (its config defaults to what it was trained with); "
+                   "--mode cost on any shape, e.g. --config platforms/configs/models/gpt2-xl.json.";
     info.default_config = (platform::config_dir() / "gpt_model.json").string();
     info.default_out = "out/gpt_model";
     info.default_tokens = 1024;
     info.add_params = [](config::param_schema& s) { config::add_platform_params(s, "gpt_model"); };
     info.extra_options = extra_options();
     info.input_vectors = false;  // the model computes every head's q, k, v
-    info.tokens_help = "eval: predictions (default 1024); generate: characters to write (default 200)";
-    info.seed_help = "generate with --temperature > 0: seed of the sampling (0 .. 2^64-1)";
+    info.tokens_help = "eval: predictions (default 1024); generate: characters to write (default 200); "
+                       "cost: tokens per sequence (default 64)";
+    info.seed_help = "generate with --temperature > 0: seed of the sampling; cost: seed of the synthetic q, k, v "
+                     "(0 .. 2^64-1)";
     info.derived_defaults = [&state](const platform::cli_options& options) {
+        if (options.extra.at("mode") == "cost")  // no trained model: the config's shape
+            return json::object();
         state.model = model::char_model::load(model_dir(options));
         check_runnable(*state.model);
         state.derived = trained_config(*state.model);

@@ -1,107 +1,139 @@
+#define SC_INCLUDE_DYNAMIC_PROCESSES  // sc_spawn: one feeder thread per micro-batch
 #include "model_hardware.h"
 
-#include <algorithm>
 #include <string>
-
-#include "device/quantizer.h"
 
 namespace gcasim::model {
 
 using namespace sc_core;
 
-model_hardware::layer_outputs::layer_outputs(std::size_t heads, std::size_t dim)
-    : ready(), values(heads * dim, 0.0), dim_(dim)
+model_hardware::model_hardware(const sc_module_name& name, const config::head_config& head, const params& p,
+                               model_numerics& numerics)
+    : sc_module(name), layers(), engines(), memory(), head_engine("head_engine"), params_(p), numerics_(numerics),
+      stop_(), token_period_(head.timing.token_period_ns, SC_NS), returns_(), times_(p.model.batch), head_spans_()
 {
-}
-
-void model_hardware::layer_outputs::on_token(const token_result& r)
-{
-    std::copy(r.output.begin(), r.output.end(), values.begin() + static_cast<long>(r.head * dim_));
-}
-
-void model_hardware::layer_outputs::on_token_closed(std::size_t, const sc_time&)
-{
-    ready.notify(SC_ZERO_TIME);
-}
-
-model_hardware::model_hardware(const sc_module_name& name, const char_model& model, const config::head_config& head,
-                               std::size_t threads, token_plan& plan)
-    : sc_module(name), layers(), model_(model), head_(head), plan_(plan), stop_(), sources_(), outputs_(), token_latency_(),
-      late_tokens_(0)
-{
-    const model_shape& shape = model.shape();
-    for (std::size_t l = 0; l < shape.layers; ++l) {
-        std::vector<token_source*> sources;
-        sources_.emplace_back();
-        for (std::size_t h = 0; h < shape.heads; ++h) {
-            sources_[l].push_back(std::make_unique<streamed_source>(shape.head_dim));
-            sources.push_back(sources_[l].back().get());
-        }
-        layers.push_back(std::make_unique<attention_layer>(("layer_" + std::to_string(l)).c_str(), head, sources, threads));
-        outputs_.push_back(std::make_unique<layer_outputs>(shape.heads, shape.head_dim));
-        layers.back()->barrier.add_observer(outputs_.back().get());
-        layers.back()->barrier.add_listener(outputs_.back().get());
+    const bool digital = p.model.digital == config::digital_mode::engine;
+    const std::size_t groups = p.model.groups();
+    decoder_layer::params stage;
+    stage.heads = p.shape.heads;
+    stage.batch = p.model.batch;
+    stage.group_size = p.model.group_size();
+    stage.threads = p.threads;
+    if (digital) {
+        stage.ops = device::decoder_layer_ops(p.shape, p.engine.precision);
+        stage.weights_resident = device::layer_weights_resident(p.shape, p.engine);
+        embedding_ops_ = device::embedding_ops(p.shape, p.engine.precision);
+        head_ops_ = device::head_ops(p.shape, p.engine.precision);
+        head_weights_resident_ = device::head_weights_resident(p.shape, p.engine);
     }
-    SC_THREAD(drive);
+    for (std::size_t l = 0; l < p.shape.layers; ++l) {
+        stage.index = l;
+        layers.push_back(std::make_unique<decoder_layer>(("layer_" + std::to_string(l)).c_str(), head, stage, numerics));
+    }
+    for (std::size_t g = 0; g < groups; ++g)
+        returns_.push_back(std::make_unique<sc_fifo<micro_batch>>(static_cast<int>(groups) + 1));
+    for (std::size_t l = 0; l + 1 < layers.size(); ++l)
+        layers[l]->pass_to([next = layers[l + 1].get()](const micro_batch& b) { next->inbox.write(b); });
+    layers.back()->pass_to([this](const micro_batch& b) { returns_[b.group]->write(b); });
+    if (digital)
+        build_engines(head);
+    for (std::size_t g = 0; g < groups; ++g)
+        sc_spawn([this, g] { feed(g); }, ("feeder_" + std::to_string(g)).c_str());
 }
 
-void model_hardware::drive()
+model_hardware::~model_hardware()
 {
-    const model_shape& shape = model_.shape();
-    const sc_time period(head_.timing.token_period_ns, SC_NS);
-    std::vector<float> x(shape.d_model), logits(shape.vocab_size);
+    engines.clear();  // built after the layers; each engine's ports are few
+    while (!layers.empty())
+        layers.pop_back();
+}
+
+void model_hardware::build_engines(const config::head_config& head)
+{
+    memory = std::make_unique<offchip_memory>("memory", params_.memory);
+    const digital_engine::params engine{params_.engine, params_.memory, head.process.leakage_uw_per_mm2};
+    for (std::size_t l = 0; l <= layers.size(); ++l) {
+        const std::string name = l < layers.size() ? "engine_" + std::to_string(l) : std::string("head_engine_unit");
+        engines.push_back(std::make_unique<digital_engine>(name.c_str(), engine));
+        engines.back()->memory.bind(memory->socket);
+        if (l < layers.size())
+            layers[l]->engine.bind(engines.back()->socket);
+        else
+            head_engine.bind(engines.back()->socket);
+    }
+}
+
+void model_hardware::run_head_ops(const std::vector<device::digital_op>& ops, const micro_batch& batch, const char* what)
+{
+    if (ops.empty())
+        return;
+    const sc_time start = sc_time_stamp();
+    for (const device::digital_op& op : ops)
+        run_digital_op(*head_engine[0], op, params_.model.group_size(), head_weights_resident_, name());
+    head_spans_.push_back({what, batch.group, batch.token, start, sc_time_stamp()});
+}
+
+void model_hardware::feed(std::size_t group)
+{
+    const std::size_t m = params_.model.group_size(), first = group * m;
+    const bool fixed = params_.model.token_timing == config::timing_mode::fixed;
+    std::vector<model_step> steps(m);
     for (std::size_t t = 0; !(stop_ && stop_()); ++t) {
-        const std::optional<model_step> step = plan_.next();
-        if (!step)
-            break;
-        const sc_time slot = static_cast<double>(t) * period;
-        if (slot > sc_time_stamp())
-            wait(slot - sc_time_stamp());
-        else if (slot < sc_time_stamp())
-            ++late_tokens_;
-        const sc_time entered = sc_time_stamp();
-        model_.embed(step->token, step->position, x.data());
-        for (std::size_t l = 0; l < shape.layers; ++l)
-            run_layer(l, step->position == 0, x);
-        token_latency_.push_back(sc_time_stamp() - entered);
-        model_.logits(x.data(), logits.data());
-        plan_.on_logits(logits);
-    }
-    close_sources();
-}
-
-void model_hardware::run_layer(std::size_t layer, bool new_sequence, std::vector<float>& x)
-{
-    const model_shape& shape = model_.shape();
-    const trained_hardware& hw = model_.hardware();
-    const std::size_t dim = shape.head_dim, inner = shape.inner();
-    std::vector<float> qkv(3 * inner), attention(inner);
-    std::vector<double> q(dim), k(dim), v(dim);
-    model_.attention_inputs(layer, x.data(), qkv.data());
-    // Per-head scalers a x + b, clamped to the ranges of the pulse generator and the DACs, which
-    // quantize them in the hardware.
-    for (std::size_t h = 0; h < shape.heads; ++h) {
-        const head_scalers& s = model_.scalers(layer, h);
-        for (std::size_t e = 0; e < dim; ++e) {
-            q[e] = device::clamp(s.q(qkv[h * dim + e]), hw.q_min, hw.q_max);
-            k[e] = device::clamp(s.k(qkv[inner + h * dim + e]), hw.kv_min, hw.kv_max);
-            v[e] = device::clamp(s.v(qkv[2 * inner + h * dim + e]), hw.kv_min, hw.kv_max);
+        bool done = false;
+        for (std::size_t s = 0; s < m; ++s) {
+            const std::optional<model_step> step = numerics_.next(first + s);
+            done = done || !step;
+            if (step)
+                steps[s] = *step;
         }
-        sources_[layer][h]->push(q.data(), k.data(), v.data(), new_sequence);
+        if (done)
+            break;
+        if (fixed) {
+            const sc_time slot = static_cast<double>(t) * token_period_;
+            if (slot > sc_time_stamp())
+                wait(slot - sc_time_stamp());
+            else if (slot < sc_time_stamp())
+                late_tokens_ += m;
+        }
+        const micro_batch batch{group, t, steps.front().position};
+        const sc_time entered = sc_time_stamp();
+        run_head_ops(embedding_ops_, batch, "digital (embedding)");
+        for (std::size_t s = 0; s < m; ++s)
+            numerics_.embed(first + s, steps[s]);
+        layers.front()->inbox.write(batch);
+        returns_[group]->read();
+        run_head_ops(head_ops_, batch, "digital (ln_f, lm_head)");
+        for (std::size_t s = 0; s < m; ++s) {
+            numerics_.finish_token(first + s);
+            times_[first + s].entered.push_back(entered);
+            times_[first + s].left.push_back(sc_time_stamp());
+        }
     }
-    wait(outputs_[layer]->ready);
-    const std::vector<double>& out = outputs_[layer]->values;
-    for (std::size_t h = 0; h < shape.heads; ++h)
-        for (std::size_t e = 0; e < dim; ++e)
-            attention[h * dim + e] = model_.scalers(layer, h).out(static_cast<float>(out[h * dim + e]));
-    model_.finish_layer(layer, attention.data(), x.data());
+    if (++feeders_done_ == params_.model.groups())
+        close_layers();
 }
 
-void model_hardware::close_sources()
+void model_hardware::close_layers()
 {
-    for (auto& layer : sources_)
-        for (auto& source : layer)
-            source->close();
+    for (auto& layer : layers)
+        layer->close();
+}
+
+std::size_t model_hardware::tokens_done() const
+{
+    std::size_t n = 0;
+    for (const sequence_times& s : times_)
+        n += s.left.size();
+    return n;
+}
+
+std::vector<sc_time> model_hardware::token_latency() const
+{
+    std::vector<sc_time> latency;
+    for (const sequence_times& s : times_)
+        for (std::size_t t = 0; t < s.left.size(); ++t)
+            latency.push_back(s.left[t] - s.entered[t]);
+    return latency;
 }
 
 }  // namespace gcasim::model

@@ -1,88 +1,98 @@
-// The whole language model on gcasim: one attention_layer per model layer, each head fed through a
-// streamed_source, and a driver thread that runs the digital parts (char_model) between them. Per
-// token, the driver computes layer l's q, k, v, hands them to layer l's heads, waits until every
-// head has produced its output, finishes the layer digitally and goes on to layer l + 1: the layers
-// run in series within a token, as they must (layer l + 1's inputs depend on layer l's outputs).
+// The whole model on the chip (issue 14): one decoder_layer stage per model layer (its digital
+// engine + one attention_layer per sequence in flight), one more engine for the embedding and the
+// LM head, and the off-chip memory that every engine streams its non-resident weights from. The
+// batch's sequences move in micro-batches of model.micro_batch; each micro-batch has a feeder
+// thread that embeds its next token, sends it through the layers in order and, once it is back,
+// runs ln_f and the LM head (autoregressive: a sequence's next token needs the previous one). The
+// micro-batches rotate through the stages, so with several of them the layers work on different
+// sequences at once. A sequence's token t enters at t x timing.token_period_ns (model.token_timing
+// = fixed; later when the model is still busy) or as soon as the previous token has left (derived).
 #pragma once
 
 #include <cstddef>
 #include <functional>
 #include <memory>
-#include <optional>
 #include <vector>
 
 #include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
 
-#include "attention_layer.h"
-#include "char_model.h"
+#include "config/engine_config.h"
 #include "config/head_config.h"
-#include "config/run_config.h"
-#include "head_monitor.h"
-#include "token_source.h"
+#include "config/model_config.h"
+#include "decoder_layer.h"
+#include "device/digital_cost.h"
+#include "digital_engine.h"
+#include "model_numerics.h"
+#include "offchip_memory.h"
 
 namespace gcasim::model {
 
-/// One input of the model: a token at a position of the current sequence.
-struct model_step {
-    int token;
-    std::size_t position;  ///< 0 opens a new sequence (an empty KV cache in every head)
-};
-
-/// What the driver feeds and what it does with each prediction (evaluation, generation).
-class token_plan {
-public:
-    virtual ~token_plan() = default;
-    /// The next input, or nothing when done.
-    virtual std::optional<model_step> next() = 0;
-    /// The model's logits after the input just fed.
-    virtual void on_logits(const std::vector<float>& logits) = 0;
-};
-
 class model_hardware : public sc_core::sc_module {
 public:
-    std::vector<std::unique_ptr<attention_layer>> layers;
+    struct params {
+        config::model_config model;
+        device::decoder_shape shape;
+        config::engine_config engine;
+        config::memory_config memory;
+        std::size_t threads = 1;  ///< of each attention_layer's MAC arithmetic
+    };
+
+    /// The token times of one sequence: when each entered the model and when it left (logits ready).
+    struct sequence_times {
+        std::vector<sc_core::sc_time> entered, left;
+    };
+
+    std::vector<std::unique_ptr<decoder_layer>> layers;
+    /// One per layer (same index), then the embedding and LM head's; empty when model.digital = off.
+    std::vector<std::unique_ptr<digital_engine>> engines;
+    std::unique_ptr<offchip_memory> memory;  ///< null when model.digital = off
+    /// To the embedding and LM head's engine (engines.back()).
+    tlm_utils::simple_initiator_socket_optional<model_hardware> head_engine;
 
     SC_HAS_PROCESS(model_hardware);
-    /// Token t enters layer 0 at t * token_period (or when the previous token has left the model).
-    model_hardware(const sc_core::sc_module_name& name, const char_model& model, const config::head_config& head,
-                   std::size_t threads, token_plan& plan);
+    model_hardware(const sc_core::sc_module_name& name, const config::head_config& head, const params& p,
+                   model_numerics& numerics);
+
+    /// Tears down the newest modules first (decoder_layer.cpp says why).
+    ~model_hardware() override;
 
     /// Checked before each token: true ends the run there (e.g. Ctrl-C). Never, unless set.
     void stop_when(std::function<bool()> stop) { stop_ = std::move(stop); }
 
-    std::size_t tokens_done() const { return token_latency_.size(); }
-    /// Per token: from entering layer 0 to leaving the last layer's attention (digital parts take no time).
-    const std::vector<sc_core::sc_time>& token_latency() const { return token_latency_; }
-    /// Tokens that entered layer 0 after their slot (the previous token was still in the model).
+    const params& parameters() const { return params_; }
+    bool digital() const { return !engines.empty(); }
+    /// Per sequence of the batch.
+    const std::vector<sequence_times>& times() const { return times_; }
+    /// Tokens that entered after their slot (model.token_timing = fixed: the model was still busy).
     std::size_t late_tokens() const { return late_tokens_; }
+    /// Tokens that have left the model, over all sequences.
+    std::size_t tokens_done() const;
+    /// Per token, over all sequences in order of sequence then token: from entering to leaving.
+    std::vector<sc_core::sc_time> token_latency() const;
+    /// Spans of the embedding and LM head's work (the timeline's head track).
+    const std::vector<decoder_layer::span>& head_spans() const { return head_spans_; }
 
 private:
-    /// Collects one layer's head outputs of the current token; `ready` fires when the layer's token
-    /// barrier closes the token (every head is in).
-    class layer_outputs : public token_observer, public token_closed_listener {
-    public:
-        explicit layer_outputs(std::size_t heads, std::size_t dim);
-        void on_token(const token_result& r) override;
-        void on_token_closed(std::size_t token, const sc_core::sc_time& now) override;
-        sc_core::sc_event ready;
-        std::vector<double> values;  ///< head after head
+    void build_engines(const config::head_config& head);
+    /// The feeder of micro-batch `group`: its tokens one after another through the whole model.
+    void feed(std::size_t group);
+    /// `ops` on the head's engine for a micro-batch.
+    void run_head_ops(const std::vector<device::digital_op>& ops, const micro_batch& batch, const char* what);
+    /// Every feeder is done: the heads waiting for more tokens end.
+    void close_layers();
 
-    private:
-        std::size_t dim_;
-    };
-
-    void drive();
-    void run_layer(std::size_t layer, bool new_sequence, std::vector<float>& x);
-    void close_sources();
-
-    const char_model& model_;
-    config::head_config head_;
-    token_plan& plan_;
+    params params_;
+    model_numerics& numerics_;
     std::function<bool()> stop_;
-    std::vector<std::vector<std::unique_ptr<streamed_source>>> sources_;  ///< [layer][head]
-    std::vector<std::unique_ptr<layer_outputs>> outputs_;
-    std::vector<sc_core::sc_time> token_latency_;
-    std::size_t late_tokens_;
+    sc_core::sc_time token_period_;  ///< timing.token_period_ns: the slots of model.token_timing = fixed
+    std::vector<device::digital_op> embedding_ops_, head_ops_;
+    bool head_weights_resident_ = false;
+    std::vector<std::unique_ptr<sc_core::sc_fifo<micro_batch>>> returns_;  ///< [group]: back from the last layer
+    std::vector<sequence_times> times_;
+    std::vector<decoder_layer::span> head_spans_;
+    std::size_t late_tokens_ = 0, feeders_done_ = 0;
 };
 
 }  // namespace gcasim::model

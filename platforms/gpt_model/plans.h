@@ -9,7 +9,7 @@
 
 #include "char_model.h"
 #include "device/random.h"
-#include "model_hardware.h"
+#include "model_numerics.h"
 
 namespace gcasim::model {
 

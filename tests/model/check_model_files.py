@@ -251,9 +251,9 @@ def hardware_cases(binary, work, header):
     r, wrote = run(binary, model, work)
     check(r.returncode == 0 and wrote, f"a small consistent model of zero weights runs (rc {r.returncode}: "
                                        f"{r.stderr.strip()[:200]})")
-    # 8192 heads of window 65536: 9 MB of files, about 400 GiB of hardware.
-    huge, data = consistent_model(header, 1, 8192, 65536)
-    expect_error(binary, work, "heads_beyond_memory", ["memory", "model layers x heads", "window"], huge, data,
+    # 4096 heads (the most the key heads allows) of window 65536: 5 MB of files, about 200 GiB of hardware.
+    huge, data = consistent_model(header, 1, 4096, 65536)
+    expect_error(binary, work, "heads_beyond_memory", ["memory", "model.layers x heads", "window"], huge, data,
                  rehash=True)
 
 

@@ -143,7 +143,10 @@ TEST_CASE("a platform's schema holds the head's keys and its own", "[config]")
         add_platform_params(s, platform);
         for (const auto& p : head_params().params())
             CHECK(s.find(p.spec.path));
-        CHECK(static_cast<bool>(s.find("heads")) == (platform == "attention_layer"));
+        CHECK(static_cast<bool>(s.find("heads")) == (platform != "attention_head"));
+        // A model preset (platforms/configs/models/) runs on the layer platform and the model's.
+        CHECK(static_cast<bool>(s.find("model.layers")) == (platform != "attention_head"));
+        CHECK(static_cast<bool>(s.find("model.batch")) == (platform == "gpt_model"));
         CHECK(static_cast<bool>(s.find("output.attention_matrices")) == (platform == "attention_head"));
         CHECK(static_cast<bool>(s.find("trace.vcd")) == (platform != "gpt_model"));
     }
@@ -151,8 +154,8 @@ TEST_CASE("a platform's schema holds the head's keys and its own", "[config]")
     CHECK_THROWS_AS(add_platform_params(s, "attention_tile"), std::invalid_argument);
     // The Markdown table says where a key exists and where defaults differ.
     const std::string table = markdown_keys();
-    CHECK_THAT(table, Catch::Matchers::Contains("| `heads` | `12` | integer 1 .. 4096 | attention_layer |"));
-    CHECK_THAT(table, Catch::Matchers::Contains("attention_head `\"uniform\"`, attention_layer `\"gaussian\"`"));
+    CHECK_THAT(table, Catch::Matchers::Contains("| `heads` | `12` | integer 1 .. 4096 | attention_layer, gpt_model |"));
+    CHECK_THAT(table, Catch::Matchers::Contains("attention_head `\"uniform\"`, attention_layer `\"gaussian\"`, gpt_model `\"gaussian\"`"));
     CHECK_THAT(table, Catch::Matchers::Contains("| `window` | `1024` | integer 1 .. 65536 (tokens) | all |"));
 }
 

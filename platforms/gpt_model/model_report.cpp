@@ -1,0 +1,263 @@
+#include "model_report.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "device/circuit_area.h"
+#include "energy_ledger.h"
+
+namespace gcasim::model {
+
+using namespace sc_core;
+using nlohmann::json;
+
+namespace {
+
+double ns(const sc_time& t) { return t.to_seconds() * 1e9; }
+
+double pj(attojoules aj) { return energy_ledger::to_pj(aj); }
+
+/// Share of `part` in `total` (0 when the total is 0).
+double share(double part, double total) { return total > 0 ? part / total : 0.0; }
+
+}  // namespace
+
+engine_time_meter::engine_time_meter(model_hardware& hardware)
+    : compute_ns_(hardware.engines.size(), 0.0), stall_ns_(hardware.engines.size(), 0.0)
+{
+    for (std::size_t e = 0; e < hardware.engines.size(); ++e)
+        hardware.engines[e]->set_op_listener([this, e](const digital_engine::op_record& op) {
+            compute_ns_[e] += ns(op.compute);
+            stall_ns_[e] += std::max(0.0, ns(op.duration) - ns(op.compute));
+        });
+}
+
+std::optional<platform::energy_figures> attention_energy(const model_hardware& hw, bool full_window_only)
+{
+    const std::vector<energy_ledger::column>& columns = hw.layers.front()->attention.front()->ledger.columns();
+    energy_ledger::amounts sum(columns.size(), 0);
+    std::size_t rows = 0;  // tokens of every sequence (each layer has one row per token and sequence)
+    for (const auto& layer : hw.layers)
+        for (const auto& sequence : layer->attention) {
+            const auto& ledger = sequence->ledger;
+            const energy_ledger::amounts& part = full_window_only ? ledger.sum_full_window() : ledger.sum_all();
+            for (std::size_t c = 0; c < sum.size(); ++c)
+                energy_ledger::add(sum[c], part[c]);
+        }
+    for (const auto& sequence : hw.layers.front()->attention)
+        rows += full_window_only ? sequence->ledger.full_window_rows() : sequence->ledger.rows();
+    return platform::mean_energy(columns, sum, rows);
+}
+
+std::optional<double> derived_token_period_ns(const model_hardware& hw)
+{
+    double sum = 0;
+    std::size_t n = 0;
+    for (const auto& s : hw.times())
+        if (s.entered.size() >= 2) {
+            sum += ns(s.entered.back() - s.entered.front()) / static_cast<double>(s.entered.size() - 1);
+            ++n;
+        }
+    if (n == 0)
+        return std::nullopt;
+    return sum / static_cast<double>(n);
+}
+
+namespace {
+
+json latency_split(const model_hardware& hw, const engine_time_meter& meter)
+{
+    // A token lives through its micro-batch's pass: per pass, each stage's attention and ops.
+    const double passes = static_cast<double>(hw.tokens_done()) / static_cast<double>(hw.parameters().model.group_size());
+    double attention = 0, compute = 0, stall = 0;
+    for (const auto& layer : hw.layers)
+        attention += ns(layer->attention_time());
+    for (std::size_t e = 0; e < meter.compute_ns().size(); ++e) {
+        compute += meter.compute_ns()[e];
+        stall += meter.stall_ns()[e];
+    }
+    const json latency = platform::latency_report(hw.token_latency());
+    const double mean = latency["mean"].get<double>();
+    attention /= passes;
+    compute /= passes;
+    stall /= passes;
+    return {{"mean", mean},
+            {"min", latency["min"]},
+            {"max", latency["max"]},
+            {"attention", attention},
+            {"digital_compute", compute},
+            {"memory_traffic", stall},
+            {"waiting", std::max(0.0, mean - attention - compute - stall)},
+            {"attention_share", share(attention, mean)}};
+}
+
+json energy_split(const model_hardware& hw)
+{
+    const double tokens = static_cast<double>(hw.tokens_done());
+    const std::optional<platform::energy_figures> analog = attention_energy(hw, false);
+    const std::optional<platform::energy_figures> full = attention_energy(hw, true);
+    double mac = 0, sram = 0, statics = 0, memory = 0;
+    for (const auto& engine : hw.engines) {
+        mac += pj(engine->energy().mac);
+        sram += pj(engine->energy().sram);
+        statics += engine->static_pj(sc_time_stamp());
+    }
+    if (hw.memory)
+        memory = pj(hw.memory->total().energy);
+    const double attention = analog ? analog->total : 0.0;
+    const double digital = (mac + sram + statics) / tokens;
+    memory /= tokens;
+    const double total = attention + digital + memory;
+    return {{"attention", attention},
+            {"attention_full_window", full ? json(full->total) : json()},
+            {"digital_compute", digital},
+            {"digital_parts", {{"engine_mac", mac / tokens}, {"engine_sram", sram / tokens}, {"engine_static", statics / tokens}}},
+            {"memory_traffic", memory},
+            {"memory_bytes", hw.memory ? static_cast<double>(hw.memory->total().bytes) / tokens : 0.0},
+            {"total", total},
+            {"attention_share", share(attention, total)}};
+}
+
+json area_split(const model_hardware& hw, const config::head_config& head)
+{
+    const model_hardware::params& p = hw.parameters();
+    const double heads = static_cast<double>(p.shape.heads * p.shape.layers * p.model.batch);
+    const double attention = device::mm2(device::area_of_head(head).total()) * heads;
+    double engines = 0;
+    for (const auto& engine : hw.engines)
+        engines += device::mm2(engine->area().total());
+    return {{"attention", attention},
+            {"attention_heads", heads},
+            {"engines", engines},
+            {"engine_count", hw.engines.size()},
+            {"total", attention + engines},
+            {"attention_share", share(attention, attention + engines)}};
+}
+
+/// The key written window - 1 tokens ago, read by the current query: its age and decay, against
+/// the layer platform's design point (800 ns period, window 1024, default tau), and what holds it.
+json retention(const model_hardware& hw, const config::head_config& head, double period_ns)
+{
+    const config::head_config design = config::default_head_config();
+    const double design_age = (design.window - 1) * design.timing.token_period_ns;
+    const double design_decay = std::exp(-design_age / design.cell.leakage.tau_ns);
+    const std::size_t window = std::min<std::size_t>(static_cast<std::size_t>(head.window), hw.parameters().shape.context);
+    const double age = static_cast<double>(window - 1) * period_ns;
+    const bool leaks = head.cell.leakage.model != device::leakage_form::none && head.cell.leakage.tau_ns > 0;
+    const double tau = head.cell.leakage.tau_ns;
+    const double decay = leaks ? std::exp(-age / tau) : 1.0;
+    json r = {{"window", window},
+              {"token_period_ns", period_ns},
+              {"oldest_key_age_ns", age},
+              {"tau_ns", tau},
+              {"oldest_key_decay", decay},
+              {"design_point",
+               {{"token_period_ns", design.timing.token_period_ns}, {"window", design.window},
+                {"tau_ns", design.cell.leakage.tau_ns}, {"oldest_key_age_ns", design_age},
+                {"oldest_key_decay", design_decay}}},
+              {"holds_design_point", decay >= design_decay}};
+    // To hold the design point's decay: cells with tau x age / design_age, or refresh re-writing
+    // keys once they are as old as the design point's oldest key at this tau.
+    r["to_hold"] = {{"cell.leakage.tau_ns", design.cell.leakage.tau_ns * age / design_age},
+                    {"refresh.age_ns", leaks ? -tau * std::log(design_decay) : 0.0}};
+    const model_hardware::sequence_times& first = hw.times().front();
+    if (first.entered.size() >= window) {  // the age the simulation actually had at the last token
+        const std::size_t t = first.entered.size() - 1;
+        const double measured = ns(first.entered[t] - first.entered[t + 1 - window]);
+        r["measured_oldest_key_age_ns"] = measured;
+        r["measured_oldest_key_decay"] = leaks ? std::exp(-measured / tau) : 1.0;
+    }
+    return r;
+}
+
+}  // namespace
+
+whole_model_report report_whole_model(const model_hardware& hw, const engine_time_meter& meter,
+                                      const config::head_config& head)
+{
+    whole_model_report r;
+    const std::optional<double> derived = derived_token_period_ns(hw);
+    const double configured = head.timing.token_period_ns;
+    const bool fixed = hw.parameters().model.token_timing == config::timing_mode::fixed;
+    r.per_token = {{"latency_ns", latency_split(hw, meter)}, {"energy_pj", energy_split(hw)}};
+    r.area = area_split(hw, head);
+    r.token_period = {{"timing", config::to_string(hw.parameters().model.token_timing)},
+                      {"configured_ns", configured},
+                      {"derived_ns", derived ? json(*derived) : json()},
+                      {"tokens_started_late", hw.late_tokens()}};
+    // The time the cells' keys age by: the slots (fixed), else what the simulation gave.
+    const double period = derived ? *derived : (fixed ? configured : r.per_token["latency_ns"]["mean"].get<double>());
+    r.retention = retention(hw, head, period);
+    bool any = false;
+    sc_time first = SC_ZERO_TIME, last = SC_ZERO_TIME;
+    for (const auto& s : hw.times())
+        if (!s.left.empty()) {
+            first = any ? std::min(first, s.entered.front()) : s.entered.front();
+            last = std::max(last, s.left.back());
+            any = true;
+        }
+    if (any && last > first)
+        r.throughput_tokens_per_s = static_cast<double>(hw.tokens_done()) / (last - first).to_seconds();
+    return r;
+}
+
+void print_whole_model(const whole_model_report& r)
+{
+    const json& l = r.per_token["latency_ns"];
+    const json& e = r.per_token["energy_pj"];
+    std::printf("  per token           %.1f ns: attention %.1f, digital %.1f, memory %.1f, waiting %.1f (attention %.1f %%)\n",
+                l["mean"].get<double>(), l["attention"].get<double>(), l["digital_compute"].get<double>(),
+                l["memory_traffic"].get<double>(), l["waiting"].get<double>(), 100 * l["attention_share"].get<double>());
+    std::printf("                      %.1f nJ: attention %.1f, digital %.1f, memory %.1f (attention %.1f %%)\n",
+                e["total"].get<double>() / 1e3, e["attention"].get<double>() / 1e3,
+                e["digital_compute"].get<double>() / 1e3, e["memory_traffic"].get<double>() / 1e3,
+                100 * e["attention_share"].get<double>());
+    std::printf("  area                %.1f mm^2: attention %.1f (%.0f heads), engines %.2f (%zu)\n",
+                r.area["total"].get<double>(), r.area["attention"].get<double>(), r.area["attention_heads"].get<double>(),
+                r.area["engines"].get<double>(), r.area["engine_count"].get<std::size_t>());
+    const json& p = r.token_period;
+    char derived_text[32] = "-";
+    if (!p["derived_ns"].is_null())
+        std::snprintf(derived_text, sizeof derived_text, "%.1f ns", p["derived_ns"].get<double>());
+    std::printf("  token period        %s: configured %.1f ns, derived %s; throughput %.3g tokens/s\n",
+                p["timing"].get<std::string>().c_str(), p["configured_ns"].get<double>(),
+                derived_text,
+                r.throughput_tokens_per_s);
+    const json& k = r.retention;
+    std::printf("  oldest key          %.4g ns old (window %zu), decay %.4f; design point %.4f: %s\n",
+                k["oldest_key_age_ns"].get<double>(), k["window"].get<std::size_t>(), k["oldest_key_decay"].get<double>(),
+                k["design_point"]["oldest_key_decay"].get<double>(),
+                k["holds_design_point"].get<bool>()
+                    ? "holds"
+                    : ("needs cell.leakage.tau_ns >= " + std::to_string(k["to_hold"]["cell.leakage.tau_ns"].get<double>()) +
+                       " or refresh.age_ns <= " + std::to_string(k["to_hold"]["refresh.age_ns"].get<double>()))
+                          .c_str());
+}
+
+void write_timeline(std::ostream& out, const model_hardware& hw)
+{
+    out << "{\"displayTimeUnit\": \"ns\", \"traceEvents\": [\n";
+    bool first = true;
+    auto track = [&](std::size_t tid, const std::string& name) {
+        out << (first ? "" : ",\n") << json{{"ph", "M"}, {"pid", 0}, {"tid", tid}, {"name", "thread_name"},
+                                            {"args", {{"name", name}}}}.dump();
+        first = false;
+    };
+    auto slice = [&](std::size_t tid, const decoder_layer::span& s) {
+        out << ",\n"
+            << json{{"ph", "X"}, {"pid", 0}, {"tid", tid}, {"name", s.what}, {"ts", ns(s.start) / 1e3},
+                    {"dur", ns(s.end - s.start) / 1e3}, {"args", {{"group", s.group}, {"token", s.token}}}}.dump();
+    };
+    for (std::size_t l = 0; l < hw.layers.size(); ++l)
+        track(l, "layer " + std::to_string(l));
+    track(hw.layers.size(), "embedding and head");
+    for (std::size_t l = 0; l < hw.layers.size(); ++l)
+        for (const auto& s : hw.layers[l]->spans())
+            slice(l, s);
+    for (const auto& s : hw.head_spans())
+        slice(hw.layers.size(), s);
+    out << "\n]}\n";
+}
+
+}  // namespace gcasim::model
