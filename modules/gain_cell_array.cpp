@@ -186,7 +186,7 @@ double gain_cell_array::store_line(std::size_t line, const sc_time& written_at)
 double gain_cell_array::seconds(const sc_time& a, const sc_time& b)
 {
     // Signed a - b in seconds, from the integer time values (sc_time itself is unsigned).
-    const double resolution = sc_get_time_resolution().to_seconds();
+    static const double resolution = sc_get_time_resolution().to_seconds();  // fixed once time exists
     return a >= b ? static_cast<double>((a - b).value()) * resolution : -static_cast<double>((b - a).value()) * resolution;
 }
 
@@ -214,28 +214,13 @@ void gain_cell_array::mac_transport(tlm::tlm_generic_payload& gp, sc_time& delay
         gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
         return;
     }
-    const sc_time now = sc_time_stamp() + delay;
-    if (params_.model.leak() != device::leakage_form::none)
-        update_decay(now);
-    std::size_t active_lines = params_.tokens;
-    if (in->line_enabled)
-        active_lines = static_cast<std::size_t>(
-            std::count(in->line_enabled, in->line_enabled + params_.tokens, std::uint8_t{1}));
-    mac_ = {in->input, in->line_enabled, vector_data(gp), active_lines};
+    // Everything but the checks and the delay is arithmetic on this array's own state: with `defer`
+    // it runs on the pool, off the simulation thread (see compute_mac).
+    mac_ = {in->input, in->line_enabled, vector_data(gp), sc_time_stamp() + delay};
     if (in->defer)
         in->defer->submit(&gain_cell_array::run_mac, this);
     else
         compute_mac();
-    // Lines: each input line with a pulse is driven across its cells, each output line taking part
-    // (the enabled token lines of K, every dimension of V) is precharged across its cells.
-    const std::size_t driven = static_cast<std::size_t>(
-        std::count_if(in->input, in->input + inputs, [](double x) { return x > 0; }));
-    const std::size_t precharged = per_column ? active_lines : outputs;
-    spend(energy_.lines,
-          device::line_charge_aj(static_cast<double>(driven * outputs), params_.wl_ff_per_cell, params_.read_v) +
-              device::line_charge_aj(static_cast<double>(precharged * inputs), params_.bl_ff_per_cell, params_.read_v));
-    events_.cells_read += active_lines * params_.width;
-    ++events_.macs;
     delay += params_.read_time;
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
 }
@@ -243,19 +228,35 @@ void gain_cell_array::mac_transport(tlm::tlm_generic_payload& gp, sc_time& delay
 void gain_cell_array::compute_mac()
 {
     const bool per_column = params_.layout == orientation::token_per_column;
+    const std::size_t inputs = per_column ? params_.width : params_.tokens;
+    const std::size_t outputs = per_column ? params_.tokens : params_.width;
+    if (params_.model.leak() != device::leakage_form::none)
+        update_decay(mac_.now);
+    const std::size_t active_lines =
+        mac_.enabled ? static_cast<std::size_t>(std::count(mac_.enabled, mac_.enabled + params_.tokens, std::uint8_t{1}))
+                     : params_.tokens;
     if (per_column)
         cells_.mac_per_line(mac_.in, decay_.data(), mac_.enabled, mac_.out);
     else
         cells_.mac_per_width(mac_.in, decay_.data(), mac_.out);
     if (!ir_drop_offset_.empty())
         add_ir_drop_offsets();
-    spend(energy_.cell_reads, mac_read_energy());  // before the read noise: it carries no energy
+    spend(energy_.cell_reads, mac_read_energy(active_lines));  // before the read noise: it carries no energy
     if (params_.read_sigma > 0) {
-        const std::size_t outputs = per_column ? params_.tokens : params_.width;
         for (std::size_t i = 0; i < outputs; ++i)
             if (!per_column || !mac_.enabled || mac_.enabled[i])
                 mac_.out[i] += params_.read_sigma * read_noise_.normal();
     }
+    // Lines: each input line with a pulse is driven across its cells, each output line taking part
+    // (the enabled token lines of K, every dimension of V) is precharged across its cells.
+    const std::size_t driven = static_cast<std::size_t>(
+        std::count_if(mac_.in, mac_.in + inputs, [](double x) { return x > 0; }));
+    const std::size_t precharged = per_column ? active_lines : outputs;
+    spend(energy_.lines,
+          device::line_charge_aj(static_cast<double>(driven * outputs), params_.wl_ff_per_cell, params_.read_v) +
+              device::line_charge_aj(static_cast<double>(precharged * inputs), params_.bl_ff_per_cell, params_.read_v));
+    events_.cells_read += active_lines * params_.width;
+    ++events_.macs;
 }
 
 void gain_cell_array::add_ir_drop_offsets()
@@ -274,7 +275,7 @@ void gain_cell_array::add_ir_drop_offsets()
             mac_.out[i] += offset;
 }
 
-double gain_cell_array::mac_read_energy() const
+double gain_cell_array::mac_read_energy(std::size_t active_lines) const
 {
     // K: the inputs (query rows) each cross the enabled token lines; V: the inputs (token rows, 0 on
     // masked lines) each cross every dimension.
@@ -286,7 +287,7 @@ double gain_cell_array::mac_read_energy() const
         sum_in += mac_.in[i];
     for (std::size_t o = 0; o < outputs; ++o)
         sum_out += mac_.out[o];
-    const double cells_per_input = static_cast<double>(per_column ? mac_.active_lines : params_.width);
+    const double cells_per_input = static_cast<double>(per_column ? active_lines : params_.width);
     return device::mac_read_aj(params_.read_unit_aj, current_.polarity, sum_out, current_.floor, sum_in,
                                cells_per_input);
 }

@@ -106,7 +106,7 @@ private:
     /// Writes stored_ (through the DAC) into a line; returns the write energy (aJ).
     double store_line(std::size_t line, const sc_core::sc_time& written_at);
     /// Cell-read energy of the MAC just computed, from its outputs before read noise (aJ).
-    double mac_read_energy() const;
+    double mac_read_energy(std::size_t active_lines) const;
     void set_cell_gains();
     void add_ir_drop_offsets();
     static double seconds(const sc_core::sc_time& a, const sc_core::sc_time& b);
@@ -128,8 +128,8 @@ private:
         const double* in = nullptr;
         const std::uint8_t* enabled = nullptr;
         double* out = nullptr;
-        std::size_t active_lines = 0;
-    } mac_;  ///< the MAC being computed (at most one per array in flight)
+        sc_core::sc_time now;  ///< when it starts: the values' ages
+    } mac_;  ///< the MAC being computed (at most one per array in flight); compute_mac does the rest
     device::cell_current current_;  ///< P_floor and the cells' range, without polarity
     event_counts events_;
     energy_spent energy_;

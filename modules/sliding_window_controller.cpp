@@ -102,6 +102,7 @@ void sliding_window_controller::start_sequence(std::size_t t)
 {
     // An empty KV cache: every slot is masked until rewritten; the new sequence fills the ring from slot 0.
     std::fill(slot_token_.begin(), slot_token_.end(), -1);
+    std::fill(visible_.begin(), visible_.end(), std::uint8_t{0});
     sequence_start_ = t;
 }
 
@@ -205,9 +206,11 @@ sc_time sliding_window_controller::read_keys(std::size_t t)
     const double* q = input_.q_row(t);
     for (std::size_t d = 0; d < params_.width; ++d)
         query_[d] = pulse_dac_(q[d]);
-    for (std::size_t slot = 0; slot < slot_token_.size(); ++slot)
-        visible_[slot] = slot_token_[slot] >= 0 &&
-                         t - static_cast<std::size_t>(slot_token_[slot]) < params_.window;
+    // A token changes the visible slots by two: its own enters the window, the one written `window`
+    // tokens earlier leaves it (the ring holds at least `window` slots; start_sequence clears them).
+    if (t >= sequence_start_ + params_.window)
+        visible_[(t - params_.window - sequence_start_) % slot_token_.size()] = 0;
+    visible_[current_slot_] = 1;
     sc_time phase_time = SC_ZERO_TIME;
     ext_->input = nullptr;
     ext_->input_size = 0;
