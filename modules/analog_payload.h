@@ -10,7 +10,7 @@
 
 namespace gcasim {
 
-class compute_pool;
+class deferral;
 
 struct analog_payload : tlm::tlm_extension<analog_payload> {
     /// Input vector. For array MACs: pulse widths as fractions of T_max (one per word line);
@@ -21,11 +21,12 @@ struct analog_payload : tlm::tlm_extension<analog_payload> {
     const std::uint8_t* line_enabled = nullptr;
     /// On a write: sense the line's (decayed) values and write them back through the DACs.
     bool refresh = false;
-    /// Set by the initiator to let a target queue its arithmetic on these worker threads and return
-    /// with only the delay annotated. The result (the data buffer, or a block's internal lines) then
-    /// exists once the initiator has called defer->join(), which it does before it reads the result
-    /// or sends the target its next transaction. Null: the result exists when b_transport returns.
-    compute_pool* defer = nullptr;
+    /// Set by the initiator to let a target queue its arithmetic on worker threads (a compute_pool or
+    /// one of its lanes) and return with only the delay annotated. The result (the data buffer, or a
+    /// block's internal lines) then exists once the initiator has joined it, which it does before it
+    /// reads the result or sends the target its next transaction. Null: the result exists when
+    /// b_transport returns.
+    deferral* defer = nullptr;
 
     tlm::tlm_extension_base* clone() const override { return new analog_payload(*this); }
     void copy_from(const tlm::tlm_extension_base& other) override

@@ -56,7 +56,8 @@ sliding_window_controller::sliding_window_controller(const sc_module_name& name,
                                                      compute_pool* pool)
     : sc_module(name), k_write_socket("k_write_socket"), v_write_socket("v_write_socket"),
       query_socket("query_socket"), value_socket("value_socket"),
-      convert_socket("convert_socket"), combine_socket("combine_socket"), params_(checked(p, *this)), clock_{p.clock}, pool_(pool),
+      convert_socket("convert_socket"), combine_socket("combine_socket"), params_(checked(p, *this)), clock_{p.clock},
+      lane_(pool ? std::make_unique<compute_pool::lane>(*pool) : nullptr),
       owned_source_(std::move(owned)), input_(source ? *source : *owned_source_),
       observers_(), monitors_(), traced_tile_(p.sub_tiles, 0), pulse_dac_(0.0, 1.0, p.q_levels),
       phase_(phase::idle), tokens_done_(0), late_tokens_(0), control_aj_(0), current_token_(0), current_slot_(0),
@@ -214,7 +215,7 @@ sc_time sliding_window_controller::read_keys(std::size_t t)
     sc_time phase_time = SC_ZERO_TIME;
     ext_->input = nullptr;
     ext_->input_size = 0;
-    ext_->defer = pool_;  // joined at the start of pv, before the converters read S
+    ext_->defer = lane_.get();  // joined at the start of pv, before the converters read S
     for (std::size_t tile = 0; tile < params_.sub_tiles; ++tile) {
         sc_time delay = SC_ZERO_TIME;
         ext_->line_enabled = &visible_[tile * params_.array_tokens];
@@ -235,7 +236,7 @@ sc_time sliding_window_controller::drive_values()
     ext_->input = nullptr;
     ext_->input_size = 0;
     ext_->line_enabled = nullptr;
-    ext_->defer = pool_;  // joined at the start of readout, before the charges are read
+    ext_->defer = lane_.get();  // joined at the start of readout, before the charges are read
     for (std::size_t tile = 0; tile < params_.sub_tiles; ++tile) {
         sc_time delay = SC_ZERO_TIME;
         set_vector_payload(gp_, tlm::TLM_READ_COMMAND, 0, &charges_[tile * params_.width], params_.width);

@@ -106,14 +106,15 @@ private:
     sc_core::sc_time read_vector(tlm::tlm_fw_transport_if<>& target, std::vector<double>& in,
                                  std::vector<double>& out, const char* what);
     sc_core::sc_time refresh_stale(std::size_t t);
-    /// The sub-tiles' deferred MACs (if any) are done: their results may be read.
-    void join_deferred() { if (pool_) pool_->join(); }
+    /// The sub-tiles' deferred MACs (if any) are done: their results may be read. Only this head's
+    /// MACs: the other heads' go on on the pool.
+    void join_deferred() { if (lane_) lane_->join(); }
     void transport(tlm::tlm_fw_transport_if<>& target, tlm::tlm_generic_payload& gp,
                    sc_core::sc_time& delay, const char* what, std::size_t tile);
 
     params params_;
     control_clock clock_;
-    compute_pool* pool_;
+    std::unique_ptr<compute_pool::lane> lane_;  ///< this head's jobs on the pool, or none
     std::unique_ptr<token_source> owned_source_;
     token_source& input_;
     std::vector<token_observer*> observers_;

@@ -42,12 +42,13 @@ compute_pool::~compute_pool()
         t.join();
 }
 
-void compute_pool::submit(job_function function, void* context)
+void compute_pool::enqueue(job_function function, void* context, std::atomic<std::size_t>* lane_pending)
 {
     bool wake = false;
     {
         std::lock_guard<std::mutex> lock(mutex_);
-        queue_.push_back({function, context});
+        queue_.push_back({function, context, lane_pending});
+        lane_pending->fetch_add(1, std::memory_order_relaxed);
         unfinished_.fetch_add(1, std::memory_order_relaxed);
         queued_.fetch_add(1, std::memory_order_release);
         wake = sleeping_workers_ > 0;
@@ -61,8 +62,24 @@ bool compute_pool::take(job& j)
     if (next_ == queue_.size())
         return false;
     j = queue_[next_++];
+    if (next_ == queue_.size()) {  // every job taken: reuse the queue from the start (keeps its capacity)
+        queue_.clear();
+        next_ = 0;
+    }
     queued_.fetch_sub(1, std::memory_order_relaxed);
     return true;
+}
+
+void compute_pool::run(const job& j)
+{
+    j.function(j.context);
+    const bool lane_done = j.lane_pending->fetch_sub(1, std::memory_order_acq_rel) == 1;
+    const bool all_done = unfinished_.fetch_sub(1, std::memory_order_acq_rel) == 1;
+    if (lane_done || all_done) {
+        std::lock_guard<std::mutex> lock(mutex_);  // under the lock: a join cannot miss it
+        if (joining_ > 0)
+            job_done_.notify_all();
+    }
 }
 
 void compute_pool::work()
@@ -72,11 +89,8 @@ void compute_pool::work()
         job j;
         if (take(j)) {
             lock.unlock();
-            j.function(j.context);
-            const bool last = unfinished_.fetch_sub(1, std::memory_order_acq_rel) == 1;
+            run(j);
             lock.lock();
-            if (last)
-                all_done_.notify_all();  // under the lock: join() cannot miss it
             continue;
         }
         if (stopping_)
@@ -92,23 +106,24 @@ void compute_pool::work()
     }
 }
 
-void compute_pool::join()
+void compute_pool::join_until(const std::atomic<std::size_t>& pending)
 {
+    auto done = [&pending] { return pending.load(std::memory_order_acquire) == 0; };
     std::unique_lock<std::mutex> lock(mutex_);
     job j;
-    while (take(j)) {
+    while (!done() && take(j)) {
         lock.unlock();
-        j.function(j.context);
-        unfinished_.fetch_sub(1, std::memory_order_acq_rel);
+        run(j);
         lock.lock();
     }
-    // The queue is empty; at most one job per worker is still running.
+    // Nothing left to take, or the lane is done; its last jobs may still run on workers.
     lock.unlock();
-    spin_until([this] { return unfinished_.load(std::memory_order_acquire) == 0; });
+    if (spin_until(done))
+        return;
     lock.lock();
-    all_done_.wait(lock, [this] { return unfinished_.load(std::memory_order_acquire) == 0; });
-    queue_.clear();  // keeps its capacity
-    next_ = 0;
+    ++joining_;
+    job_done_.wait(lock, done);
+    --joining_;
 }
 
 }  // namespace gcasim
