@@ -113,8 +113,17 @@ def check_engine(binary, work):
     base = preset("gpt2") + ["--mode", "cost", "--tokens", "4"]
     one = summary(binary, base, os.path.join(work, "engine_b1"), "GPT-2 small with the engines")
     batch = summary(binary, base + ["--set", "model.batch=4"], os.path.join(work, "engine_b4"), "batch 4, one micro-batch")
-    piped = summary(binary, base + ["--set", "model.batch=4", "--set", "model.micro_batch=1"],
+    piped = summary(binary, base + ["--set", "model.batch=4", "--set", "model.micro_batch=1", "--set", "output.timeline=true"],
                     os.path.join(work, "engine_b4m1"), "batch 4, micro-batches of 1")
+    if piped:
+        with open(os.path.join(work, "engine_b4m1", "timeline.json")) as f:
+            events = json.load(f)["traceEvents"]
+        tracks = {e["tid"] for e in events if e["ph"] == "M"}
+        slices = [e for e in events if e["ph"] == "X"]
+        per_layer0 = [e for e in slices if e["tid"] == 0]
+        check(len(tracks) == 13 and len(per_layer0) == 3 * 4 * 4 and
+              sum(e["name"] == "attention" for e in per_layer0) == 4 * 4,
+              "timeline.json: a track per layer and the head's; per layer and micro-batch token: attention and 2 digital slices")
     if not (one and batch and piped):
         return
     e, l, a = one["per_token"]["energy_pj"], one["per_token"]["latency_ns"], one["area"]
