@@ -203,6 +203,14 @@ def check_errors(binary, layer, work):
     expect(["--mode", "cost", "--model", os.path.join(ROOT, "models", "nonlinear")], "--model")
     expect(["--set", "model.batch=2", "--tokens", "8"], "model.batch")
     expect(preset("gpt2-xl") + ["--tokens", "8"], "heads")
+    # A trained model with its digital parts on the engines: slower than its 800 ns slots, so its keys
+    # age otherwise than in training, and the run is not compared with PyTorch.
+    s = summary(binary, ["--tokens", "8", "--set", "model.digital=engine"], os.path.join(work, "eval_engine"),
+                "eval of the char model with the engines")
+    if s:
+        check(s["eval"]["config_matches_training"] is False and "pytorch_loss" not in s["eval"] and
+              s["per_token"]["latency_ns"]["digital_compute"] > 0 and s["tokens_started_late"] > 0,
+              "char model with the engines: digital time, late tokens, no PyTorch comparison")
     r = run(layer, preset("gpt2-xl") + ["--tokens", "2", "--set", "window=64"], os.path.join(work, "layer_xl"))
     check(r.returncode == 0 and "25 head(s)" in r.stdout, "attention_layer runs a layer of the XL preset")
 
