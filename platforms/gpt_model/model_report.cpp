@@ -69,7 +69,8 @@ namespace {
 json latency_split(const model_hardware& hw, const engine_time_meter& meter)
 {
     // A token lives through its micro-batch's pass: per pass, each stage's attention and ops.
-    const double passes = static_cast<double>(hw.tokens_done()) / static_cast<double>(hw.parameters().model.group_size());
+    const double passes = static_cast<double>(std::max<std::size_t>(hw.tokens_done(), 1)) /
+                          static_cast<double>(hw.parameters().model.group_size());  // no token (Ctrl-C): zeros
     double attention = 0, compute = 0, stall = 0;
     for (const auto& layer : hw.layers)
         attention += ns(layer->attention_time());
@@ -94,7 +95,7 @@ json latency_split(const model_hardware& hw, const engine_time_meter& meter)
 
 json energy_split(const model_hardware& hw)
 {
-    const double tokens = static_cast<double>(hw.tokens_done());
+    const double tokens = static_cast<double>(std::max<std::size_t>(hw.tokens_done(), 1));  // no token: zeros
     const std::optional<platform::energy_figures> analog = attention_energy(hw, false);
     const std::optional<platform::energy_figures> full = attention_energy(hw, true);
     double mac = 0, sram = 0, statics = 0, memory = 0;
