@@ -565,28 +565,6 @@ void cell_lines::mac_per_line_tables(const double* in, const double* delta, cons
 #endif
 }
 
-#if defined(__AVX2__) && defined(__FMA__)
-namespace {
-
-/// acc[b] += the table's values of codes[8b..8b+7] for Blocks blocks held in registers.
-template <std::size_t Blocks> struct register_rows {
-    __m256 acc[Blocks];
-    register_rows() { for (auto& a : acc) a = _mm256_setzero_ps(); }
-    void add(const __m256 t, const std::uint8_t* codes)
-    {
-        for (std::size_t b = 0; b < Blocks; ++b)
-            acc[b] = _mm256_add_ps(acc[b], _mm256_permutevar8x32_ps(t, codes8(codes + 8 * b)));
-    }
-    void store(float* out) const
-    {
-        for (std::size_t b = 0; b < Blocks; ++b)
-            _mm256_storeu_ps(out + 8 * b, acc[b]);
-    }
-};
-
-}  // namespace
-#endif
-
 void cell_lines::mac_per_width_tables(const double* in, const double* delta, double* out)
 {
     // out[w] = sum over pulsed lines of in[line] * P(delta_line * y[line][w]): the pulse folded into
@@ -606,11 +584,24 @@ void cell_lines::mac_per_width_tables(const double* in, const double* delta, dou
         return line_table8(_mm256_loadu_pd(y), _mm256_loadu_pd(y + 4), w + line, lines_, in[line]);
     };
     if (width_ == 64) {  // the paper's head dimension: the 64 sums stay in registers
-        register_rows<8> rows;
-        for_pulsed_lines([&](std::size_t line, const double* y, const std::uint8_t* codes) {
-            rows.add(table8(line, y), codes);
-        });
-        rows.store(acc);
+        __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        for (std::size_t line = 0; line < lines_; ++line) {
+            if (in[line] == 0.0)
+                continue;
+            const __m256 t = table8(line, written_[line] ? table_y_.data() : zeros);
+            const std::uint8_t* codes = &codes_[line * width_];
+            a0 = _mm256_add_ps(a0, _mm256_permutevar8x32_ps(t, codes8(codes)));
+            a1 = _mm256_add_ps(a1, _mm256_permutevar8x32_ps(t, codes8(codes + 8)));
+            a2 = _mm256_add_ps(a2, _mm256_permutevar8x32_ps(t, codes8(codes + 16)));
+            a3 = _mm256_add_ps(a3, _mm256_permutevar8x32_ps(t, codes8(codes + 24)));
+            a4 = _mm256_add_ps(a4, _mm256_permutevar8x32_ps(t, codes8(codes + 32)));
+            a5 = _mm256_add_ps(a5, _mm256_permutevar8x32_ps(t, codes8(codes + 40)));
+            a6 = _mm256_add_ps(a6, _mm256_permutevar8x32_ps(t, codes8(codes + 48)));
+            a7 = _mm256_add_ps(a7, _mm256_permutevar8x32_ps(t, codes8(codes + 56)));
+        }
+        const __m256 sums[8] = {a0, a1, a2, a3, a4, a5, a6, a7};
+        for (int b = 0; b < 8; ++b)
+            _mm256_storeu_ps(acc + 8 * b, sums[b]);
     } else {
         for_pulsed_lines([&](std::size_t line, const double* y, const std::uint8_t* codes) {
             const __m256 t = table8(line, y);
