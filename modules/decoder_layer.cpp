@@ -32,8 +32,8 @@ void decoder_layer::sequence_heads::on_token_closed(std::size_t, const sc_time&)
     closed_event.notify(SC_ZERO_TIME);
 }
 
-void run_digital_op(tlm::tlm_fw_transport_if<>& engine, const device::digital_op& op, std::size_t tokens,
-                    bool weights_resident, const char* who)
+sc_time request_digital_op(tlm::tlm_fw_transport_if<>& engine, const device::digital_op& op, std::size_t tokens,
+                           bool weights_resident, const char* who)
 {
     digital_op_extension request;
     request.op = &op;
@@ -48,7 +48,13 @@ void run_digital_op(tlm::tlm_fw_transport_if<>& engine, const device::digital_op
     gp.clear_extension(&request);
     if (!gp.is_response_ok())
         SC_REPORT_ERROR(who, ("digital op '" + op.name + "' failed: " + gp.get_response_string()).c_str());
-    wait(delay);
+    return delay;
+}
+
+void run_digital_op(tlm::tlm_fw_transport_if<>& engine, const device::digital_op& op, std::size_t tokens,
+                    bool weights_resident, const char* who)
+{
+    wait(request_digital_op(engine, op, tokens, weights_resident, who));
 }
 
 namespace {

@@ -47,8 +47,12 @@ public:
     virtual void finish_layer(std::size_t layer, std::size_t sequence, const std::vector<double>& attention) = 0;
 };
 
-/// Runs `op` for `tokens` sequences on the engine behind `engine` (digital_engine::socket) and waits
-/// until it is done; an engine's error response is an SC_REPORT_ERROR of `who`.
+/// Sends `op` for `tokens` sequences to the engine behind `engine` (digital_engine::socket) and returns
+/// how long from now it takes (the engine has priced it on return); an engine's error response is an
+/// SC_REPORT_ERROR of `who`.
+sc_core::sc_time request_digital_op(tlm::tlm_fw_transport_if<>& engine, const device::digital_op& op,
+                                    std::size_t tokens, bool weights_resident, const char* who);
+/// request_digital_op, then waits until the op is done.
 void run_digital_op(tlm::tlm_fw_transport_if<>& engine, const device::digital_op& op, std::size_t tokens,
                     bool weights_resident, const char* who);
 

@@ -1,6 +1,7 @@
 #include "run_support.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <new>
 
@@ -174,9 +175,35 @@ run_timing timing_now(std::size_t tokens, double wall_time_s)
             wall_time_s > 0 ? static_cast<double>(tokens) / wall_time_s : 0.0};
 }
 
+std::string si_text(double value, const std::string& unit)
+{
+    static const struct {
+        double scale;
+        const char* prefix;
+    } prefixes[] = {{1e12, "T"}, {1e9, "G"}, {1e6, "M"}, {1e3, "k"}, {1, ""},     {1e-3, "m"},
+                    {1e-6, "µ"}, {1e-9, "n"}, {1e-12, "p"}, {1e-15, "f"}, {1e-18, "a"}};
+    char text[64];
+    if (value == 0 || !std::isfinite(value)) {
+        std::snprintf(text, sizeof text, "%g %s", value, unit.c_str());
+        return text;
+    }
+    for (const auto& p : prefixes)
+        // %.4g rounds 999.95 up to 1000: such a value takes the next prefix up.
+        if (std::fabs(value) / p.scale >= 1 - 5e-5 || p.scale == 1e-18) {
+            const double shown = value / p.scale;
+            std::snprintf(text, sizeof text, "%.4g %s%s", shown, p.prefix, unit.c_str());
+            return text;
+        }
+    return text;  // not reached: the last prefix always matches
+}
+
+std::string ns_text(double ns) { return si_text(ns * 1e-9, "s"); }
+
+std::string pj_text(double pj) { return si_text(pj * 1e-12, "J"); }
+
 void print_timing(const run_timing& timing)
 {
-    std::printf("  simulated %.1f ns in %.3f s wall (%.0f tokens/s)\n", timing.simulated_ns, timing.wall_s,
+    std::printf("  simulated %s in %.3f s wall (%.0f tokens/s)\n", ns_text(timing.simulated_ns).c_str(), timing.wall_s,
                 timing.tokens_per_s);
 }
 

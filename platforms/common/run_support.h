@@ -60,7 +60,15 @@ struct run_timing {
 };
 run_timing timing_now(std::size_t tokens, double wall_time_s);
 
-/// "  simulated ... ns in ... s wall (... tokens/s)" on stdout.
+/// `value` (in the base unit: s, J) with an SI prefix that puts it in [1, 1000) and four significant
+/// digits, for people to read: si_text(4.9e-4, "s") = "490 µs", si_text(2.014e-2, "J") = "20.14 mJ"; 0 is
+/// "0 <unit>". Files keep the exact numbers; this is for stdout.
+std::string si_text(double value, const std::string& unit);
+/// si_text of a time in ns / an energy in pJ.
+std::string ns_text(double ns);
+std::string pj_text(double pj);
+
+/// "  simulated ... in ... s wall (... tokens/s)" on stdout.
 void print_timing(const run_timing& timing);
 /// "  outputs in DIR/: summary.json, ..." on stdout: the run's files, summary.json first, the others by name.
 void print_outputs(const output_set& outputs, const std::string& out_dir);

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -35,6 +36,7 @@
 #include "device/cell_model.h"
 #include "device/circuit_area.h"
 #include "char_model.h"
+#include "model_energy.h"
 #include "model_hardware.h"
 #include "model_report.h"
 #include "plans.h"
@@ -266,6 +268,7 @@ struct model_figures {
     device::phase_cycles cycles;  ///< of one token in one layer, from the circuit
     std::optional<platform::energy_figures> energy;  ///< the whole model's attention, mean per token
     platform::energy_figures worst_case;             ///< the whole model's attention, at full window
+    model::heads_period worst_case_period;           ///< the token period the worst case is at
     platform::run_timing timing;
     platform::late_starts late;
     device::head_area area;  ///< of one head
@@ -304,6 +307,16 @@ platform::late_starts model_late_starts(const model::model_hardware& hardware, c
     return all;
 }
 
+/// The published parts of the attention's energy, each with its share and its worst case.
+void print_energy_parts(const platform::energy_figures& mean, const platform::energy_figures& worst_case)
+{
+    for (const char* part : {"qk", "pv", "digital", "dac", "refresh"}) {
+        const double pj = mean.parts.at(part);
+        std::printf("    %-8s %10s  %5.1f %%   worst case %10s\n", part, platform::pj_text(pj).c_str(),
+                    mean.total > 0 ? 100.0 * pj / mean.total : 0.0, platform::pj_text(worst_case.parts.at(part)).c_str());
+    }
+}
+
 void print_model_summary(const model_figures& f, const platform::output_set& outputs, const std::string& out_dir)
 {
     std::printf("gpt_model: %s, %zu layers x %zu heads x %zu sequence(s), window %d, %d sub-tile(s) per head\n",
@@ -323,9 +336,11 @@ void print_model_summary(const model_figures& f, const platform::output_set& out
                 f.clock_period_ns, platform::phase_cycles_text(f.cycles).c_str());
     platform::print_late_starts(f.late, f.tokens, f.token_period_ns);
     if (f.energy) {
-        std::printf("  attention energy    %.1f pJ per token (mean over tokens); worst case %.1f pJ at full window\n",
-                    f.energy->total, f.worst_case.total);
-        platform::print_energy_parts(*f.energy, &f.worst_case);
+        std::printf("  attention energy    %s per token (mean over tokens); worst case %s at full window, "
+                    "token period %s (%s)\n",
+                    platform::pj_text(f.energy->total).c_str(), platform::pj_text(f.worst_case.total).c_str(),
+                    platform::ns_text(f.worst_case_period.ns).c_str(), f.worst_case_period.basis);
+        print_energy_parts(*f.energy, f.worst_case);
     } else {
         std::printf("  energy per token    none: no token finished\n");
     }
@@ -338,8 +353,8 @@ void print_model_summary(const model_figures& f, const platform::output_set& out
 
 /// summary.json's per_layer entry of a layer: its attention and digital time per token, the
 /// attention's energy over its sequences, its engine's energy per token.
-json layer_summary(const decoder_layer& layer, const digital_engine* engine, const device::phase_cycles& cycles,
-                   double passes, double tokens)
+json layer_summary(const decoder_layer& layer, const model::model_energy::engine_parts* engine,
+                   const device::phase_cycles& cycles, double passes, double tokens)
 {
     const std::vector<energy_ledger::column>& columns = layer.attention.front()->ledger.columns();
     energy_ledger::amounts all(columns.size(), 0), full(columns.size(), 0);
@@ -363,19 +378,8 @@ json layer_summary(const decoder_layer& layer, const digital_engine* engine, con
                 {"full_window", platform::energy_report(columns, full, full_rows)},
                 {"full_window_tokens", full_rows}}}};
     if (engine)
-        l["digital_energy_per_token_pj"] = {{"engine_mac", energy_ledger::to_pj(engine->energy().mac) / tokens},
-                                            {"engine_sram", energy_ledger::to_pj(engine->energy().sram) / tokens},
-                                            {"memory", energy_ledger::to_pj(engine->energy().memory) / tokens}};
+        l["digital_energy_per_token_pj"] = model::engine_energy_json(*engine, tokens);
     return l;
-}
-
-/// energy.csv rows (token, layer, components, total) from every ledger: one row per token, layer
-/// and sequence.
-void attach_energy_csv(model::model_hardware& hardware, platform::energy_csv& csv)
-{
-    for (std::size_t l = 0; l < hardware.layers.size(); ++l)
-        for (auto& sequence : hardware.layers[l]->attention)
-            csv.attach(sequence->ledger, l);
 }
 
 /// The shape the run simulates, and the engines' figures, into summary.json.
@@ -394,13 +398,14 @@ json shape_summary(const model::model_hardware::params& p, bool digital)
 
 /// Timing, energy and area of the whole model and of each layer, into summary.json and the figures.
 void add_hardware_report(json& summary, model_figures& figures, model::model_hardware& hardware,
-                         const model::engine_time_meter& meter, const config::head_config& head)
+                         const model::engine_time_meter& meter, const model::model_energy& energy,
+                         const config::head_config& head)
 {
     figures.window = head.window;
     figures.sub_tiles_per_head = head.sub_tiles();
     figures.token_period_ns = head.timing.token_period_ns;
     figures.late = model_late_starts(hardware, head);
-    figures.whole = model::report_whole_model(hardware, meter, head);
+    figures.whole = model::report_whole_model(hardware, meter, energy, head);
     summary["shape"] = shape_summary(hardware.parameters(), hardware.digital());
     summary["per_token"] = figures.whole.per_token;
     summary["area"] = figures.whole.area;
@@ -414,10 +419,17 @@ void add_hardware_report(json& summary, model_figures& figures, model::model_har
     summary["tokens_started_late"] = hardware.late_tokens();
     figures.energy = model::attention_energy(hardware, false);
     const std::size_t heads = hardware.layers.size() * hardware.parameters().shape.heads;
-    figures.worst_case = platform::worst_case_energy(head, heads);
+    // At the period the heads saw: their static power is charged over it, as in the mean.
+    figures.worst_case_period = model::heads_token_period(hardware, head);
+    config::head_config seen = head;
+    seen.timing.token_period_ns = figures.worst_case_period.ns;
+    figures.worst_case = platform::worst_case_energy(seen, heads);
+    json worst_case = figures.worst_case.to_json();
+    worst_case["token_period_ns"] = figures.worst_case_period.ns;
+    worst_case["token_period_basis"] = figures.worst_case_period.basis;
     summary["energy_per_token_pj"] = {{"mean", platform::energy_json(figures.energy)},
                                       {"full_window", platform::energy_json(model::attention_energy(hardware, true))},
-                                      {"worst_case", figures.worst_case.to_json()}};
+                                      {"worst_case", worst_case}};
     summary["clock_period_ns"] = head.timing.clock_period_ns;
     const device::phase_cycles cycles = config::head_phase_cycles(head);
     figures.cycles = cycles;
@@ -426,8 +438,11 @@ void add_hardware_report(json& summary, model_figures& figures, model::model_har
     const double passes = tokens / static_cast<double>(hardware.parameters().model.group_size());
     summary["per_layer"] = json::array();
     for (std::size_t l = 0; l < hardware.layers.size(); ++l)
-        summary["per_layer"].push_back(
-            layer_summary(*hardware.layers[l], hardware.digital() ? hardware.engines[l].get() : nullptr, cycles, passes, tokens));
+        summary["per_layer"].push_back(layer_summary(*hardware.layers[l], hardware.digital() ? &energy.charged()[l] : nullptr,
+                                                     cycles, passes, tokens));
+    if (hardware.digital())
+        summary["embedding_and_head"] = {
+            {"digital_energy_per_token_pj", model::engine_energy_json(energy.charged().back(), tokens)}};
     figures.area = device::area_of_head(head);
     summary["area_mm2"] = platform::area_report(figures.area, hardware.parameters().shape.heads);
     summary["area_mm2"]["model"] = figures.whole.area["total"];
@@ -486,6 +501,28 @@ std::unique_ptr<model::synthetic_numerics> cost_numerics(const platform::cli_opt
     return std::make_unique<model::synthetic_numerics>(s);
 }
 
+/// What the progress line counts: eval the predictions, generate the characters written, cost the
+/// tokens of every sequence; and how many there will be.
+struct progress_count {
+    std::string unit;
+    std::size_t total;
+    std::function<std::size_t()> done;
+};
+
+progress_count progress_of(const std::string& mode, const model::token_plan* plan,
+                           const model::model_hardware& hardware, std::size_t cost_tokens)
+{
+    if (mode == "eval") {
+        const auto& eval = static_cast<const model::eval_plan&>(*plan);
+        return {"predictions", eval.predictions(), [&eval] { return eval.losses().size(); }};
+    }
+    if (mode == "generate") {
+        const auto& generate = static_cast<const model::generate_plan&>(*plan);
+        return {"characters", generate.characters_wanted(), [&generate] { return generate.characters_written(); }};
+    }
+    return {"tokens", cost_tokens, [&hardware] { return hardware.tokens_done(); }};
+}
+
 void run(session& state, const platform::cli_options& options, const json& config)
 {
     const std::string mode = options.extra.at("mode");
@@ -510,21 +547,21 @@ void run(session& state, const platform::cli_options& options, const json& confi
     platform::output_set outputs(options.out_dir, platform::run_output_names());
 
     model::model_hardware hardware("model", head, params, *numerics);
-    // Checked before each token: the progress line counts the tokens done there (total: the cost
-    // mode's sequences x tokens; unknown otherwise: a generation's restarts feed some characters twice).
-    const std::size_t total = cost ? params.model.batch * options.tokens.value_or(default_cost_tokens) : 0;
-    platform::progress bar("gpt_model", total, "tokens", platform::progress_wanted(options));
+    // Checked before each token: the progress line counts what the mode promises (a generation's
+    // restarts feed some characters twice, so it counts the characters written, not the tokens fed).
+    const progress_count count = progress_of(mode, plan.get(), hardware,
+                                             params.model.batch * options.tokens.value_or(default_cost_tokens));
+    platform::progress bar("gpt_model", count.total, count.unit, platform::progress_wanted(options));
     hardware.stop_when([&] {
-        bar.update(hardware.tokens_done());
+        bar.update(count.done());
         return platform::stop_requested();
     });
     model::engine_time_meter meter(hardware);
-    platform::energy_csv csv(outputs.add("energy.csv"), true);
-    attach_energy_csv(hardware, csv);
+    model::model_energy energy(outputs.add("energy.csv"), hardware);
 
     const auto wall_start = std::chrono::steady_clock::now();
     run_simulation();
-    bar.update(hardware.tokens_done());
+    bar.update(count.done());
     bar.finish();
     const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
 
@@ -540,7 +577,7 @@ void run(session& state, const platform::cli_options& options, const json& confi
     figures.batch = params.model.batch;
     figures.tokens = hardware.tokens_done();
     figures.timing = platform::timing_now(hardware.tokens_done(), wall_s);
-    add_hardware_report(summary, figures, hardware, meter, head);
+    add_hardware_report(summary, figures, hardware, meter, energy, head);
     if (cost) {
         figures.title = "cost of the config's shape (synthetic inputs)";
     } else {

@@ -10,7 +10,8 @@ using namespace sc_core;
 model_hardware::model_hardware(const sc_module_name& name, const config::head_config& head, const params& p,
                                model_numerics& numerics)
     : sc_module(name), layers(), engines(), memory(), head_engine("head_engine"), params_(p), numerics_(numerics),
-      stop_(), token_period_(head.timing.token_period_ns, SC_NS), returns_(), times_(p.model.batch), head_spans_()
+      stop_(), token_period_(head.timing.token_period_ns, SC_NS), returns_(), times_(p.model.batch), head_spans_(),
+      head_energy_(p.model.groups()), pass_listener_()
 {
     const bool digital = p.model.digital == config::digital_mode::engine;
     const std::size_t groups = p.model.groups();
@@ -32,9 +33,15 @@ model_hardware::model_hardware(const sc_module_name& name, const config::head_co
     }
     for (std::size_t g = 0; g < groups; ++g)
         returns_.push_back(std::make_unique<sc_fifo<micro_batch>>(static_cast<int>(groups) + 1));
-    for (std::size_t l = 0; l + 1 < layers.size(); ++l)
-        layers[l]->pass_to([next = layers[l + 1].get()](const micro_batch& b) { next->inbox.write(b); });
-    layers.back()->pass_to([this](const micro_batch& b) { returns_[b.group]->write(b); });
+    for (std::size_t l = 0; l < layers.size(); ++l)
+        layers[l]->pass_to([this, l](const micro_batch& b) {
+            if (pass_listener_)
+                pass_listener_(l, b);
+            if (l + 1 < layers.size())
+                layers[l + 1]->inbox.write(b);
+            else
+                returns_[b.group]->write(b);
+        });
     if (digital)
         build_engines(head);
     for (std::size_t g = 0; g < groups; ++g)
@@ -68,8 +75,17 @@ void model_hardware::run_head_ops(const std::vector<device::digital_op>& ops, co
     if (ops.empty())
         return;
     const sc_time start = sc_time_stamp();
-    for (const device::digital_op& op : ops)
-        run_digital_op(*head_engine[0], op, params_.model.group_size(), head_weights_resident_, name());
+    digital_engine& unit = *engines.back();
+    digital_engine::energy_spent& spent = head_energy_[batch.group];
+    for (const device::digital_op& op : ops) {
+        // Other micro-batches' ops run on this engine while this one waits: its energy is read here.
+        const digital_engine::energy_spent before = unit.energy();
+        const sc_time delay = request_digital_op(*head_engine[0], op, params_.model.group_size(), head_weights_resident_, name());
+        spent.mac += unit.energy().mac - before.mac;
+        spent.sram += unit.energy().sram - before.sram;
+        spent.memory += unit.energy().memory - before.memory;
+        wait(delay);
+    }
     head_spans_.push_back({what, batch.group, batch.token, start, sc_time_stamp()});
 }
 
@@ -97,12 +113,15 @@ void model_hardware::feed(std::size_t group)
         }
         const micro_batch batch{group, t, steps.front().position};
         const sc_time entered = sc_time_stamp();
+        head_energy_[group] = {};
         run_head_ops(embedding_ops_, batch, "digital (embedding)");
         for (std::size_t s = 0; s < m; ++s)
             numerics_.embed(first + s, steps[s]);
         layers.front()->inbox.write(batch);
         returns_[group]->read();
         run_head_ops(head_ops_, batch, "digital (ln_f, lm_head)");
+        if (pass_listener_ && digital())
+            pass_listener_(layers.size(), batch);
         for (std::size_t s = 0; s < m; ++s) {
             numerics_.finish_token(first + s);
             times_[first + s].entered.push_back(entered);

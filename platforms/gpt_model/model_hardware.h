@@ -71,6 +71,11 @@ public:
     std::size_t tokens_done() const;
     /// Per token, over all sequences in order of sequence then token: from entering to leaving.
     std::vector<sc_core::sc_time> token_latency() const;
+    /// Hears each stage finish a micro-batch's token: `stage` = the layer's index once its pass is done,
+    /// or layers.size() once the embedding and LM head are (the token has left the model).
+    void on_pass(std::function<void(std::size_t stage, const micro_batch&)> listener) { pass_listener_ = std::move(listener); }
+    /// The embedding and LM head engine's energy on micro-batch `group`'s current token.
+    const digital_engine::energy_spent& head_energy(std::size_t group) const { return head_energy_[group]; }
     /// Spans of the embedding and LM head's work (the timeline's head track).
     const std::vector<decoder_layer::span>& head_spans() const { return head_spans_; }
 
@@ -92,6 +97,8 @@ private:
     std::vector<std::unique_ptr<sc_core::sc_fifo<micro_batch>>> returns_;  ///< [group]: back from the last layer
     std::vector<sequence_times> times_;
     std::vector<decoder_layer::span> head_spans_;
+    std::vector<digital_engine::energy_spent> head_energy_;  ///< [group]: of its current token
+    std::function<void(std::size_t, const micro_batch&)> pass_listener_;
     std::size_t late_tokens_ = 0, feeders_done_ = 0;
 };
 

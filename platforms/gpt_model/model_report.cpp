@@ -64,6 +64,21 @@ std::optional<double> derived_token_period_ns(const model_hardware& hw)
     return sum / static_cast<double>(n);
 }
 
+heads_period heads_token_period(const model_hardware& hw, const config::head_config& head)
+{
+    const std::optional<double> derived = derived_token_period_ns(hw);
+    const bool fixed = hw.parameters().model.token_timing == config::timing_mode::fixed;
+    if (fixed && (hw.late_tokens() == 0 || !derived))
+        return {head.timing.token_period_ns, "configured"};
+    if (derived)
+        return {*derived, "derived"};
+    const std::vector<sc_time> latency = hw.token_latency();
+    double sum = 0;
+    for (const sc_time& t : latency)
+        sum += ns(t);
+    return {latency.empty() ? head.timing.token_period_ns : sum / static_cast<double>(latency.size()), "latency"};
+}
+
 namespace {
 
 json latency_split(const model_hardware& hw, const engine_time_meter& meter)
@@ -93,19 +108,21 @@ json latency_split(const model_hardware& hw, const engine_time_meter& meter)
             {"attention_share", share(attention, mean)}};
 }
 
-json energy_split(const model_hardware& hw)
+json energy_split(const model_hardware& hw, const model_energy& energy)
 {
     const double tokens = static_cast<double>(std::max<std::size_t>(hw.tokens_done(), 1));  // no token: zeros
     const std::optional<platform::energy_figures> analog = attention_energy(hw, false);
     const std::optional<platform::energy_figures> full = attention_energy(hw, true);
-    double mac = 0, sram = 0, statics = 0, memory = 0;
-    for (const auto& engine : hw.engines) {
-        mac += pj(engine->energy().mac);
-        sram += pj(engine->energy().sram);
-        statics += engine->static_pj(sc_time_stamp());
+    // What energy.csv's rows hold (model_energy): the same sums, so the two agree.
+    model_energy::engine_parts sum;
+    for (const model_energy::engine_parts& stage : energy.charged()) {
+        energy_ledger::add(sum.mac, stage.mac);
+        energy_ledger::add(sum.sram, stage.sram);
+        energy_ledger::add(sum.memory, stage.memory);
+        energy_ledger::add(sum.statics, stage.statics);
     }
-    if (hw.memory)
-        memory = pj(hw.memory->total().energy);
+    const double mac = pj(sum.mac), sram = pj(sum.sram), statics = pj(sum.statics);
+    double memory = pj(sum.memory);
     const double attention = analog ? analog->total : 0.0;
     const double digital = (mac + sram + statics) / tokens;
     memory /= tokens;
@@ -174,22 +191,30 @@ json retention(const model_hardware& hw, const config::head_config& head, double
 
 }  // namespace
 
+json engine_energy_json(const model_energy::engine_parts& parts, double tokens)
+{
+    return {{"engine_mac", pj(parts.mac) / tokens},
+            {"engine_sram", pj(parts.sram) / tokens},
+            {"memory", pj(parts.memory) / tokens},
+            {"engine_static", pj(parts.statics) / tokens}};
+}
+
 whole_model_report report_whole_model(const model_hardware& hw, const engine_time_meter& meter,
-                                      const config::head_config& head)
+                                      const model_energy& energy, const config::head_config& head)
 {
     whole_model_report r;
     const std::optional<double> derived = derived_token_period_ns(hw);
     const double configured = head.timing.token_period_ns;
-    const bool fixed = hw.parameters().model.token_timing == config::timing_mode::fixed;
-    r.per_token = {{"latency_ns", latency_split(hw, meter)}, {"energy_pj", energy_split(hw)}};
+    const heads_period period = heads_token_period(hw, head);
+    r.per_token = {{"latency_ns", latency_split(hw, meter)}, {"energy_pj", energy_split(hw, energy)}};
     r.area = area_split(hw, head);
     r.token_period = {{"timing", config::to_string(hw.parameters().model.token_timing)},
                       {"configured_ns", configured},
                       {"derived_ns", derived ? json(*derived) : json()},
-                      {"tokens_started_late", hw.late_tokens()}};
-    // The time the cells' keys age by: the slots (fixed), else what the simulation gave.
-    const double period = derived ? *derived : (fixed ? configured : r.per_token["latency_ns"]["mean"].get<double>());
-    r.retention = retention(hw, head, period);
+                      {"tokens_started_late", hw.late_tokens()},
+                      {"heads_ns", period.ns},
+                      {"heads_basis", period.basis}};
+    r.retention = retention(hw, head, period.ns);
     bool any = false;
     sc_time first = SC_ZERO_TIME, last = SC_ZERO_TIME;
     for (const auto& s : hw.times())
@@ -203,37 +228,70 @@ whole_model_report report_whole_model(const model_hardware& hw, const engine_tim
     return r;
 }
 
+namespace {
+
+/// A share as a percentage people can read at any size: "0.2 %", "0.0121 %".
+std::string percent_text(double share)
+{
+    char text[32];
+    std::snprintf(text, sizeof text, "%.3g %%", 100 * share);
+    return text;
+}
+
+/// exp(-x) as a number, or as "e^-x" where it is below what a double holds.
+std::string decay_text(double decay, double exponent)
+{
+    char text[48];
+    if (decay > 0 || exponent <= 0)
+        std::snprintf(text, sizeof text, "%.3g", decay);
+    else
+        std::snprintf(text, sizeof text, "e^-%.4g", exponent);
+    return text;
+}
+
+/// A config key's value in ns, with its time beside it: "3.06e+09 ns (3.06 s)".
+std::string ns_key_text(double ns)
+{
+    char text[64];
+    std::snprintf(text, sizeof text, "%.3g ns (%s)", ns, platform::ns_text(ns).c_str());
+    return text;
+}
+
+}  // namespace
+
 void print_whole_model(const whole_model_report& r)
 {
+    using platform::ns_text;
+    using platform::pj_text;
     const json& l = r.per_token["latency_ns"];
     const json& e = r.per_token["energy_pj"];
-    std::printf("  per token           %.1f ns: attention %.1f, digital %.1f, memory %.1f, waiting %.1f (attention %.1f %%)\n",
-                l["mean"].get<double>(), l["attention"].get<double>(), l["digital_compute"].get<double>(),
-                l["memory_traffic"].get<double>(), l["waiting"].get<double>(), 100 * l["attention_share"].get<double>());
-    std::printf("                      %.1f nJ: attention %.1f, digital %.1f, memory %.1f (attention %.1f %%)\n",
-                e["total"].get<double>() / 1e3, e["attention"].get<double>() / 1e3,
-                e["digital_compute"].get<double>() / 1e3, e["memory_traffic"].get<double>() / 1e3,
-                100 * e["attention_share"].get<double>());
-    std::printf("  area                %.1f mm^2: attention %.1f (%.0f heads), engines %.2f (%zu)\n",
+    std::printf("  per token           %s: attention %s, digital %s, memory %s, waiting %s (attention %s)\n",
+                ns_text(l["mean"].get<double>()).c_str(), ns_text(l["attention"].get<double>()).c_str(),
+                ns_text(l["digital_compute"].get<double>()).c_str(), ns_text(l["memory_traffic"].get<double>()).c_str(),
+                ns_text(l["waiting"].get<double>()).c_str(), percent_text(l["attention_share"].get<double>()).c_str());
+    std::printf("                      %s: attention %s, digital %s, memory %s (attention %s)\n",
+                pj_text(e["total"].get<double>()).c_str(), pj_text(e["attention"].get<double>()).c_str(),
+                pj_text(e["digital_compute"].get<double>()).c_str(), pj_text(e["memory_traffic"].get<double>()).c_str(),
+                percent_text(e["attention_share"].get<double>()).c_str());
+    std::printf("  area                %.4g mm^2: attention %.4g (%.0f heads), engines %.4g (%zu)\n",
                 r.area["total"].get<double>(), r.area["attention"].get<double>(), r.area["attention_heads"].get<double>(),
                 r.area["engines"].get<double>(), r.area["engine_count"].get<std::size_t>());
     const json& p = r.token_period;
-    char derived_text[32] = "-";
-    if (!p["derived_ns"].is_null())
-        std::snprintf(derived_text, sizeof derived_text, "%.1f ns", p["derived_ns"].get<double>());
-    std::printf("  token period        %s: configured %.1f ns, derived %s; throughput %.3g tokens/s\n",
-                p["timing"].get<std::string>().c_str(), p["configured_ns"].get<double>(),
-                derived_text,
-                r.throughput_tokens_per_s);
+    const std::string derived = p["derived_ns"].is_null() ? "-" : ns_text(p["derived_ns"].get<double>());
+    std::printf("  token period        %s: configured %s, derived %s; throughput %.4g tokens/s\n",
+                p["timing"].get<std::string>().c_str(), ns_text(p["configured_ns"].get<double>()).c_str(),
+                derived.c_str(), r.throughput_tokens_per_s);
     const json& k = r.retention;
-    std::printf("  oldest key          %.4g ns old (window %zu), decay %.4f; design point %.4f: %s\n",
-                k["oldest_key_age_ns"].get<double>(), k["window"].get<std::size_t>(), k["oldest_key_decay"].get<double>(),
-                k["design_point"]["oldest_key_decay"].get<double>(),
-                k["holds_design_point"].get<bool>()
-                    ? "holds"
-                    : ("needs cell.leakage.tau_ns >= " + std::to_string(k["to_hold"]["cell.leakage.tau_ns"].get<double>()) +
-                       " or refresh.age_ns <= " + std::to_string(k["to_hold"]["refresh.age_ns"].get<double>()))
-                          .c_str());
+    const double age = k["oldest_key_age_ns"].get<double>(), tau = k["tau_ns"].get<double>();
+    const std::string holds =
+        k["holds_design_point"].get<bool>()
+            ? "holds"
+            : "needs cell.leakage.tau_ns >= " + ns_key_text(k["to_hold"]["cell.leakage.tau_ns"].get<double>()) +
+                  " or refresh.age_ns <= " + ns_key_text(k["to_hold"]["refresh.age_ns"].get<double>());
+    std::printf("  oldest key          %s old (window %zu), decay %s; design point %.3g: %s\n", ns_text(age).c_str(),
+                k["window"].get<std::size_t>(),
+                decay_text(k["oldest_key_decay"].get<double>(), tau > 0 ? age / tau : 0).c_str(),
+                k["design_point"]["oldest_key_decay"].get<double>(), holds.c_str());
 }
 
 void write_timeline(std::ostream& out, const model_hardware& hw)

@@ -14,6 +14,7 @@
 
 #include "common/layer_run.h"
 #include "config/head_config.h"
+#include "model_energy.h"
 #include "model_hardware.h"
 
 namespace gcasim::model {
@@ -40,13 +41,26 @@ std::optional<platform::energy_figures> attention_energy(const model_hardware& h
 /// (ns; nullopt with fewer than two tokens in every sequence).
 std::optional<double> derived_token_period_ns(const model_hardware& hw);
 
+/// The time between a sequence's consecutive tokens that its attention heads saw (what their keys
+/// age by and their static power is charged over), and why that one: "configured" (token_timing =
+/// fixed, no token late: the slots), "derived" (token_timing = derived, or fixed with late tokens: the
+/// simulated period), "latency" (a single token per sequence under derived timing: its latency).
+struct heads_period {
+    double ns = 0;
+    const char* basis = "configured";
+};
+heads_period heads_token_period(const model_hardware& hw, const config::head_config& head);
+
 /// summary.json's "per_token", "area_mm2_model", "token_period", "throughput" and "retention".
 struct whole_model_report {
     nlohmann::json per_token, area, token_period, retention;
     double throughput_tokens_per_s = 0;
 };
 whole_model_report report_whole_model(const model_hardware& hw, const engine_time_meter& meter,
-                                      const config::head_config& head);
+                                      const model_energy& energy, const config::head_config& head);
+
+/// An engine's charged energy per token: {engine_mac, engine_sram, memory, engine_static} in pJ.
+nlohmann::json engine_energy_json(const model_energy::engine_parts& parts, double tokens);
 
 /// The stdout lines of the report.
 void print_whole_model(const whole_model_report& report);

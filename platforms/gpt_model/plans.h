@@ -22,6 +22,8 @@ public:
     void on_logits(const std::vector<float>& logits) override;
 
     const std::vector<double>& losses() const { return losses_; }
+    /// The predictions the plan makes in all.
+    std::size_t predictions() const { return tokens_.empty() ? 0 : tokens_.size() - 1; }
     double mean_loss() const;
     /// Characters of the evaluated text outside the model's vocabulary (scored as its unknown token).
     std::size_t unknown_characters() const { return unknown_; }
@@ -44,6 +46,9 @@ public:
     void on_logits(const std::vector<float>& logits) override;
 
     std::u32string generated() const;
+    /// Characters written so far, of characters_wanted().
+    std::size_t characters_written() const { return history_.size() - prompt_size_; }
+    std::size_t characters_wanted() const { return count_; }
     /// Characters of the prompt outside the model's vocabulary (fed as its unknown token).
     std::size_t unknown_characters() const { return unknown_; }
 

@@ -19,6 +19,7 @@ engines' equations, batches and pipelining, retention, and the presets on the la
   check_model_cost.py --binary build/bin/gpt_model --layer build/bin/attention_layer --workdir DIR
 """
 import argparse
+import csv
 import json
 import math
 import os
@@ -89,6 +90,7 @@ def check_design_point_small(binary, layer, work):
     check(close(full, 12 * energy, 0.01), "small: 12 x the layer platform's full-window energy (+-1 %)")
     check(s["per_token"]["energy_pj"]["digital_compute"] == 0 and s["area"]["engines"] == 0,
           "model.digital=off: no digital energy, no engine area")
+    check_worst_case(s, "small at the design point", "configured")
 
 
 def dynamic_and_static(summary_json):
@@ -126,6 +128,45 @@ def digital_op_counts(layers, d, vocab):
     return layers * per_layer + d + 5 * d + d * vocab
 
 
+def check_worst_case(s, what, basis):
+    """The attention's worst case (full window, at the token period the heads saw) is at least its
+    mean over the run's tokens, part by part, and says which period it is at."""
+    energy = s["energy_per_token_pj"]
+    worst, mean = energy["worst_case"], energy["mean"]
+    low = [p for p, pj in mean["parts"].items() if worst["parts"][p] < pj * (1 - 1e-12)]
+    check(worst["total"] >= mean["total"] and not low and worst["token_period_basis"] == basis and
+          worst["token_period_ns"] == s["token_period"]["heads_ns"],
+          f"{what}: worst case {worst['total']:.4g} pJ >= mean {mean['total']:.4g} pJ (every part; below: {low}), "
+          f"at the {basis} period {worst['token_period_ns']:.4g} ns")
+
+
+def check_energy_csv(out, s, what):
+    """energy.csv has a row per token, layer (and sequence with a batch) with the attention's and the
+    engine's components, and one per token for the embedding and LM head ('head'); the summary's per-token
+    figures are its sums over the tokens."""
+    with open(os.path.join(out, "energy.csv")) as f:
+        rows = list(csv.DictReader(f))
+    tokens, layers, batch = s["tokens"], s["shape"]["layers"], s["shape"]["batch"]
+    head = [r for r in rows if r["layer"] == "head"]
+    engine = ["engine_mac_pj", "engine_sram_pj", "memory_pj", "engine_static_pj"]
+    attention = [c for c in rows[0] if c.endswith("_pj") and c not in engine and c != "total_pj"]
+    check(len(rows) == tokens * (layers + 1) and len(head) == tokens and
+          ("sequence" in rows[0]) == (batch > 1) and all(c in rows[0] for c in engine) and
+          all(float(r[c]) == 0 for r in head for c in attention),
+          f"{what}: energy.csv has {len(rows)} rows = tokens x (layers + the head's), engine columns, "
+          f"{'a' if batch > 1 else 'no'} sequence column")
+    total = lambda column, which=rows: sum(float(r[column]) for r in which) / tokens
+    e = s["per_token"]["energy_pj"]
+    pairs = [("total_pj", e["total"]), ("engine_mac_pj", e["digital_parts"]["engine_mac"]),
+             ("engine_sram_pj", e["digital_parts"]["engine_sram"]), ("engine_static_pj", e["digital_parts"]["engine_static"]),
+             ("memory_pj", e["memory_traffic"])]
+    off = [(c, total(c), v) for c, v in pairs if not close(total(c), v, 1e-9)]
+    attention_sum = sum(total(c) for c in attention)
+    check(not off and close(attention_sum, e["attention"], 1e-9) and
+          all(close(float(r["total_pj"]), sum(float(r[c]) for c in attention + engine), 1e-9) for r in rows),
+          f"{what}: summary.json's per-token energies are energy.csv's sums per token (off: {off}); a row's total is its parts")
+
+
 def check_engine(binary, work):
     base = preset("gpt2") + ["--mode", "cost", "--tokens", "4"]
     one = summary(binary, base, os.path.join(work, "engine_b1"), "GPT-2 small with the engines")
@@ -143,6 +184,10 @@ def check_engine(binary, work):
               "timeline.json: a track per layer and the head's; per layer and micro-batch token: attention and 2 digital slices")
     if not (one and batch and piped):
         return
+    for s, what, out in ((one, "B = 1", "engine_b1"), (batch, "B = 4 batched", "engine_b4"),
+                         (piped, "B = 4 pipelined", "engine_b4m1")):
+        check_worst_case(s, what, "derived")
+        check_energy_csv(os.path.join(work, out), s, what)
     e, l, a = one["per_token"]["energy_pj"], one["per_token"]["latency_ns"], one["area"]
     expected = 0.3 * digital_op_counts(12, 768, 50257)
     print(f"     engine_mac {e['digital_parts']['engine_mac']:.1f} pJ per token, op counts x 0.3 pJ = {expected:.1f}")
@@ -170,6 +215,7 @@ def check_engine(binary, work):
     pipelined = summary(binary, base + off + ["--set", "model.batch=4", "--set", "model.micro_batch=1"],
                         os.path.join(work, "off_b4m1"), "attention only, 4 sequences pipelined")
     if alone and pipelined:
+        check_worst_case(alone, "attention only, B = 1", "derived")
         ta, tq = alone["throughput_tokens_per_s"], pipelined["throughput_tokens_per_s"]
         print(f"     attention only: B=1 {ta:.4g}, B=4 pipelined {tq:.4g} tokens/s")
         check(tq > 3 * ta and close(pipelined["per_token"]["latency_ns"]["attention"],

@@ -31,6 +31,7 @@ SEED = "3"
 HEAD_ARGS = ["--tokens", "400", "--seed", SEED, "--set", "head_dim=8", "--set", "window=64"]
 LAYER_ARGS = ["--tokens", "300", "--seed", SEED, "--set", "heads=3", "--set", "head_dim=8", "--set", "window=64"]
 GPT_ARGS = ["--mode", "eval", "--tokens", "48"]
+GPT_GENERATE_ARGS = ["--mode", "generate", "--prompt", "A fortune", "--tokens", "40"]
 WALL_KEYS = {"wall_time_s", "tokens_per_second"}  # summary.json's wall-clock figures
 
 
@@ -300,9 +301,10 @@ def main():
                                                   a.workdir)),
         ("attention_layer", lambda: check_platform("layer", [a.layer] + LAYER_ARGS, "attention_layer", "tokens",
                                                    300, a.workdir)),
-        # gpt_model counts the tokens fed; its total is unknown (a generation's restarts feed some twice).
-        ("gpt_model", lambda: check_platform("gpt", [a.gpt] + GPT_ARGS, "gpt_model", "tokens", None, a.workdir,
-                                             final=48)),
+        # gpt_model counts what its mode promises: eval predictions, generate characters, cost tokens.
+        ("gpt_model", lambda: check_platform("gpt", [a.gpt] + GPT_ARGS, "gpt_model", "predictions", 48, a.workdir)),
+        ("gpt_model generate", lambda: check_platform("gpt_generate", [a.gpt] + GPT_GENERATE_ARGS, "gpt_model",
+                                                      "characters", 40, a.workdir)),
         ("sweep progress_line", lambda: check_sweep_line(a.sweep)),
         ("sweep progress, Slurm backend (squeue stubbed)", lambda: check_sweep_slurm_progress(a.sweep)),
         ("attention_layer interrupted", lambda: check_interrupted(a.layer, a.workdir)),
