@@ -70,11 +70,10 @@ void model_hardware::build_engines(const config::head_config& head)
     }
 }
 
-void model_hardware::run_head_ops(const std::vector<device::digital_op>& ops, const micro_batch& batch, const char* what)
+void model_hardware::run_head_ops(const std::vector<device::digital_op>& ops, const micro_batch& batch)
 {
     if (ops.empty())
         return;
-    const sc_time start = sc_time_stamp();
     digital_engine& unit = *engines.back();
     digital_engine::energy_spent& spent = head_energy_[batch.group];
     for (const device::digital_op& op : ops) {
@@ -84,9 +83,11 @@ void model_hardware::run_head_ops(const std::vector<device::digital_op>& ops, co
         spent.mac += unit.energy().mac - before.mac;
         spent.sram += unit.energy().sram - before.sram;
         spent.memory += unit.energy().memory - before.memory;
+        // One slice per op, from when the engine ran it: micro-batches queue for this one engine.
+        const digital_engine::op_record& run = unit.last_op();
+        head_spans_.push_back({op.name.c_str(), batch.group, batch.token, run.start, run.start + run.duration});
         wait(delay);
     }
-    head_spans_.push_back({what, batch.group, batch.token, start, sc_time_stamp()});
 }
 
 void model_hardware::feed(std::size_t group)
@@ -114,12 +115,12 @@ void model_hardware::feed(std::size_t group)
         const micro_batch batch{group, t, steps.front().position};
         const sc_time entered = sc_time_stamp();
         head_energy_[group] = {};
-        run_head_ops(embedding_ops_, batch, "digital (embedding)");
+        run_head_ops(embedding_ops_, batch);
         for (std::size_t s = 0; s < m; ++s)
             numerics_.embed(first + s, steps[s]);
         layers.front()->inbox.write(batch);
         returns_[group]->read();
-        run_head_ops(head_ops_, batch, "digital (ln_f, lm_head)");
+        run_head_ops(head_ops_, batch);
         if (pass_listener_ && digital())
             pass_listener_(layers.size(), batch);
         for (std::size_t s = 0; s < m; ++s) {

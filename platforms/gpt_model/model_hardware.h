@@ -76,15 +76,15 @@ public:
     void on_pass(std::function<void(std::size_t stage, const micro_batch&)> listener) { pass_listener_ = std::move(listener); }
     /// The embedding and LM head engine's energy on micro-batch `group`'s current token.
     const digital_engine::energy_spent& head_energy(std::size_t group) const { return head_energy_[group]; }
-    /// Spans of the embedding and LM head's work (the timeline's head track).
+    /// Spans of the embedding and LM head's work, one per op as the engine ran it (the timeline's head track).
     const std::vector<decoder_layer::span>& head_spans() const { return head_spans_; }
 
 private:
     void build_engines(const config::head_config& head);
     /// The feeder of micro-batch `group`: its tokens one after another through the whole model.
     void feed(std::size_t group);
-    /// `ops` on the head's engine for a micro-batch.
-    void run_head_ops(const std::vector<device::digital_op>& ops, const micro_batch& batch, const char* what);
+    /// `ops` on the head's engine for a micro-batch; a span per op.
+    void run_head_ops(const std::vector<device::digital_op>& ops, const micro_batch& batch);
     /// Every feeder is done: the heads waiting for more tokens end.
     void close_layers();
 

@@ -297,11 +297,12 @@ void print_whole_model(const whole_model_report& r)
 void write_timeline(std::ostream& out, const model_hardware& hw)
 {
     out << "{\"displayTimeUnit\": \"ns\", \"traceEvents\": [\n";
-    bool first = true;
+    out << json{{"ph", "M"}, {"pid", 0}, {"name", "process_name"}, {"args", {{"name", "gpt_model"}}}}.dump();
     auto track = [&](std::size_t tid, const std::string& name) {
-        out << (first ? "" : ",\n") << json{{"ph", "M"}, {"pid", 0}, {"tid", tid}, {"name", "thread_name"},
-                                            {"args", {{"name", name}}}}.dump();
-        first = false;
+        out << ",\n" << json{{"ph", "M"}, {"pid", 0}, {"tid", tid}, {"name", "thread_name"},
+                             {"args", {{"name", name}}}}.dump();
+        out << ",\n" << json{{"ph", "M"}, {"pid", 0}, {"tid", tid}, {"name", "thread_sort_index"},
+                             {"args", {{"sort_index", tid}}}}.dump();
     };
     auto slice = [&](std::size_t tid, const decoder_layer::span& s) {
         out << ",\n"

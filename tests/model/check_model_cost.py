@@ -176,12 +176,21 @@ def check_engine(binary, work):
     if piped:
         with open(os.path.join(work, "engine_b4m1", "timeline.json")) as f:
             events = json.load(f)["traceEvents"]
-        tracks = {e["tid"] for e in events if e["ph"] == "M"}
+        tracks = {e["tid"] for e in events if e["name"] == "thread_name"}
         slices = [e for e in events if e["ph"] == "X"]
         per_layer0 = [e for e in slices if e["tid"] == 0]
         check(len(tracks) == 13 and len(per_layer0) == 3 * 4 * 4 and
               sum(e["name"] == "attention" for e in per_layer0) == 4 * 4,
               "timeline.json: a track per layer and the head's; per layer and micro-batch token: attention and 2 digital slices")
+        # Every track is one unit doing one thing at a time: no slice starts before the previous ends.
+        overlaps = []
+        for tid in tracks:
+            track = sorted((e for e in slices if e["tid"] == tid), key=lambda e: e["ts"])
+            overlaps += [(tid, b["name"]) for a, b in zip(track, track[1:]) if b["ts"] < a["ts"] + a["dur"] - 1e-6]
+        head_ops = {e["name"] for e in slices if e["tid"] == 12}
+        check(not overlaps and head_ops == {"embedding", "ln_f", "lm_head"},
+              f"timeline.json: no track's slices overlap (4 micro-batches queue for the head's engine: {overlaps[:3]}); "
+              f"the head's track has a slice per op {sorted(head_ops)}")
     if not (one and batch and piped):
         return
     for s, what, out in ((one, "B = 1", "engine_b1"), (batch, "B = 4 batched", "engine_b4"),
