@@ -5,10 +5,12 @@
 // sub-tiles holding visible keys).
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "device/circuit_timing.h"
 #include "head_monitor.h"
+#include "trace/text_buffer.h"
 #include "util/atomic_file.h"
 
 namespace gcasim {
@@ -24,18 +26,22 @@ public:
     void on_pulses(const pulse_record& r) override;
     void on_token_closed(std::size_t, const sc_core::sc_time&) override {}
 
-    /// Close the JSON.
+    /// Close the JSON and hand the buffered text to the file.
     void finish();
 
 private:
-    /// `args`: the members of the args object, e.g. "\"token\":3".
-    void slice(const char* name, int pid, std::size_t tid, const sc_core::sc_time& start,
-               const sc_core::sc_time& duration, const std::string& args);
-    /// The args of a phase slice.
-    std::string phase_args(const phase_record& r) const;
+    /// Open a slice: everything up to its args object, whose members follow (arg()).
+    void begin_slice(const char* name, int pid, std::size_t tid, const sc_core::sc_time& start,
+                     const sc_core::sc_time& duration);
+    /// One member of the args object, e.g. "token":3.
+    void arg(const char* name, std::uint64_t value, bool first = false);
+    /// Close the args object and the slice.
+    void end_slice();
     void metadata(const char* kind, int pid, std::size_t tid, const std::string& name);
+    /// The separator before every event but the first.
+    void separate();
 
-    atomic_file& file_;
+    text_buffer text_;
     std::size_t traced_head_;
     device::phase_cycles cycles_;
     bool first_;

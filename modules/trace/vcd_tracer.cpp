@@ -26,7 +26,7 @@ vcd_tracer::vcd_tracer(atomic_file& file, std::size_t heads, std::size_t traced_
     : file_(file), vcd_(file_.stream(), "1 ps"), traced_head_(traced_head), traced_tile_(traced_tile),
       cycles_(cycles), clock_(clock), token_id_(0), phase_id_(0), write_slot_id_(0), counter_id_(0),
       adder_stage_id_(0), active_id_(0), phase_flag_ids_(), busy_ids_(), q_ids_(), phi_ids_(), buffer_(),
-      last_phase_(phase::idle)
+      last_written_(), sequence_(0), generation_(0), last_phase_(phase::idle)
 {
     vcd_.begin_scope("layer");
     token_id_ = vcd_.add_var("token", 32);
@@ -52,11 +52,12 @@ vcd_tracer::vcd_tracer(atomic_file& file, std::size_t heads, std::size_t traced_
     }
     vcd_.end_scope();
     vcd_.end_definitions();
+    last_written_.assign(vcd_.variables(), 0);
 }
 
 void vcd_tracer::record(const sc_time& t, int id, std::uint64_t value)
 {
-    buffer_.push_back({t.value(), id, value});  // value(): in the time resolution, 1 ps
+    buffer_.push_back({t.value(), sequence_++, id, value, false});  // value(): in the time resolution, 1 ps
 }
 
 void vcd_tracer::on_phase(const phase_record& r)
@@ -120,19 +121,35 @@ void vcd_tracer::on_pulses(const pulse_record& r)
 
 void vcd_tracer::flush(std::uint64_t until_ps)
 {
-    std::stable_sort(buffer_.begin(), buffer_.end(),
-                     [](const change& a, const change& b) { return a.time_ps < b.time_ps; });
+    // In time order, changes at one instant in the order recorded (the sequence number makes the
+    // sort stable without the temporary buffer std::stable_sort allocates).
+    std::sort(buffer_.begin(), buffer_.end(), [](const change& a, const change& b) {
+        return a.time_ps != b.time_ps ? a.time_ps < b.time_ps : a.sequence < b.sequence;
+    });
     std::size_t done = 0;
-    for (; done < buffer_.size() && buffer_[done].time_ps <= until_ps; ++done) {
-        const change& c = buffer_[done];
-        // Several changes of one signal at one instant: the last one holds.
-        bool superseded = false;
-        for (std::size_t j = done + 1; j < buffer_.size() && buffer_[j].time_ps == c.time_ps; ++j)
-            superseded |= buffer_[j].id == c.id;
-        if (!superseded)
-            vcd_.change(c.time_ps, c.id, c.value);
+    while (done < buffer_.size() && buffer_[done].time_ps <= until_ps) {
+        std::size_t end = done + 1;
+        while (end < buffer_.size() && buffer_[end].time_ps == buffer_[done].time_ps)
+            ++end;
+        write_instant(done, end);
+        done = end;
     }
     buffer_.erase(buffer_.begin(), buffer_.begin() + static_cast<std::ptrdiff_t>(done));
+}
+
+void vcd_tracer::write_instant(std::size_t begin, std::size_t end)
+{
+    // Several changes of one signal at one instant: the last one holds. Walk back, keeping the
+    // first change seen of each signal (marked by the instant's generation), then write forward.
+    ++generation_;
+    for (std::size_t i = end; i-- > begin;) {
+        std::uint64_t& mark = last_written_[static_cast<std::size_t>(buffer_[i].id)];
+        buffer_[i].superseded = mark == generation_;
+        mark = generation_;
+    }
+    for (std::size_t i = begin; i < end; ++i)
+        if (!buffer_[i].superseded)
+            vcd_.change(buffer_[i].time_ps, buffer_[i].id, buffer_[i].value);
 }
 
 void vcd_tracer::on_token_closed(std::size_t, const sc_time& now)
@@ -145,6 +162,7 @@ void vcd_tracer::on_token_closed(std::size_t, const sc_time& now)
 void vcd_tracer::finish()
 {
     flush();
+    vcd_.flush();
 }
 
 }  // namespace gcasim

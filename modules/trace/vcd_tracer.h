@@ -35,8 +35,10 @@ public:
 private:
     struct change {
         std::uint64_t time_ps;
+        std::uint64_t sequence;  ///< order of recording
         int id;
         std::uint64_t value;
+        bool superseded;  ///< by a later change of the signal at the same instant
     };
     void record(const sc_core::sc_time& t, int id, std::uint64_t value);
     /// counter_steps: 0 during the sign decision, then 1 .. M, one per clock cycle; 0 at the end.
@@ -45,6 +47,8 @@ private:
     void record_adder_stages(const phase_record& r);
     /// Write the buffered changes up to `until` (all of them by default), in time order.
     void flush(std::uint64_t until_ps = UINT64_MAX);
+    /// Write buffer_[begin, end), the changes of one instant, in order.
+    void write_instant(std::size_t begin, std::size_t end);
 
     atomic_file& file_;
     vcd_writer vcd_;
@@ -54,6 +58,8 @@ private:
     int token_id_, phase_id_, write_slot_id_, counter_id_, adder_stage_id_, active_id_;
     std::vector<int> phase_flag_ids_, busy_ids_, q_ids_, phi_ids_;
     std::vector<change> buffer_;
+    std::vector<std::uint64_t> last_written_;  ///< by signal id: the instant that last wrote it
+    std::uint64_t sequence_, generation_;
     phase last_phase_;
 };
 

@@ -1,10 +1,13 @@
-// Minimal value-change-dump writer (IEEE 1364 VCD, as GTKWave reads it). Plain C++.
+// Minimal value-change-dump writer (IEEE 1364 VCD, as GTKWave reads it). Plain C++. The text is
+// buffered: call flush() before the stream's file is finished.
 #pragma once
 
 #include <cstdint>
 #include <ostream>
 #include <string>
 #include <vector>
+
+#include "trace/text_buffer.h"
 
 namespace gcasim {
 
@@ -17,17 +20,22 @@ public:
     void end_scope();
     /// A wire (width 1) or a vector shown as an integer (width > 1). Returns its id.
     int add_var(const std::string& name, int width);
+    /// Variables added so far (their ids are 0 .. variables() - 1).
+    std::size_t variables() const { return widths_.size(); }
     /// Close the header and dump the initial values (all zero).
     void end_definitions();
 
     /// Value change at `time` (not earlier than the previous change's time).
     void change(std::uint64_t time, int id, std::uint64_t value);
+    /// Hand the buffered text to the stream (before its file is finished).
+    void flush();
 
 private:
-    std::string code(int id) const;
+    static std::string code(int id);
 
-    std::ostream& out_;
+    text_buffer text_;
     std::vector<int> widths_;
+    std::vector<std::string> codes_;  ///< by id
     std::uint64_t now_;
     bool time_written_, header_done_;
 };
