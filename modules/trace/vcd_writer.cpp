@@ -1,5 +1,6 @@
 #include "trace/vcd_writer.h"
 
+#include <cstring>
 #include <stdexcept>
 
 namespace gcasim {
@@ -36,13 +37,16 @@ int vcd_writer::add_var(const std::string& name, int width)
 {
     const int id = static_cast<int>(widths_.size());
     widths_.push_back(width);
-    codes_.push_back(code(id));
+    const std::string name_code = code(id);
+    codes_.push_back({});
+    std::memcpy(codes_.back().chars.data(), name_code.data(), name_code.size());  // id < 2^31: <= 5 chars
+    codes_.back().length = name_code.size();
     text_.put("$var ");
     text_.put(width == 1 ? "wire" : "reg");
     text_.put(' ');
     text_.put_decimal(static_cast<std::uint64_t>(width));
     text_.put(' ');
-    text_.put(codes_.back());
+    text_.put(name_code);
     text_.put(' ');
     text_.put(name);
     if (width != 1) {
@@ -59,7 +63,7 @@ void vcd_writer::end_definitions()
     text_.put("$enddefinitions $end\n#0\n$dumpvars\n");
     for (std::size_t id = 0; id < widths_.size(); ++id) {
         text_.put(widths_[id] == 1 ? "0" : "b0 ");
-        text_.put(codes_[id]);
+        text_.put(std::string_view(codes_[id].chars.data(), codes_[id].length));
         text_.put('\n');
     }
     text_.put("$end\n");
@@ -71,27 +75,31 @@ void vcd_writer::change(std::uint64_t time, int id, std::uint64_t value)
 {
     if (!header_done_ || time < now_)
         throw std::logic_error("vcd_writer: change before the header or back in time");
+    // At most '#', 20 digits, '\n', 'b', 64 bits, ' ', the code, '\n'.
+    char* at = text_.claim(88 + code_chars);
     if (time != now_ || !time_written_) {
-        text_.put('#');
-        text_.put_decimal(time);
-        text_.put('\n');
+        *at++ = '#';
+        at = text_buffer::write_decimal(at, time);
+        *at++ = '\n';
         now_ = time;
         time_written_ = true;
     }
-    const int width = widths_[static_cast<std::size_t>(id)];
-    if (width == 1) {
-        text_.put(value ? '1' : '0');
+    const std::size_t i = static_cast<std::size_t>(id);
+    if (widths_[i] == 1) {
+        *at++ = value ? '1' : '0';
     } else {
         // Binary without leading zeros ("b0" for zero).
-        text_.put('b');
+        *at++ = 'b';
+        const int width = widths_[i];
         const std::uint64_t shown = width < 64 ? value & ((std::uint64_t{1} << width) - 1) : value;
         for (int b = shown == 0 ? 0 : 63 - __builtin_clzll(shown); b >= 0; --b)
-            text_.put(((value >> b) & 1u) ? '1' : '0');
-        text_.put(' ');
+            *at++ = ((shown >> b) & 1u) ? '1' : '0';
+        *at++ = ' ';
     }
-    text_.put(codes_[static_cast<std::size_t>(id)]);
-    text_.put('\n');
-    text_.end_record();
+    std::memcpy(at, codes_[i].chars.data(), code_chars);  // whole array: a fixed-size copy
+    at += codes_[i].length;
+    *at++ = '\n';
+    text_.commit(at);
 }
 
 void vcd_writer::flush() { text_.flush(); }

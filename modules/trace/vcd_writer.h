@@ -2,6 +2,7 @@
 // buffered: call flush() before the stream's file is finished.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <ostream>
 #include <string>
@@ -32,10 +33,16 @@ public:
 
 private:
     static std::string code(int id);
+    /// Room for an identifier code: 94^5 > 2^31 ids.
+    static constexpr std::size_t code_chars = 8;
+    struct code_text {
+        std::array<char, code_chars> chars{};
+        std::size_t length = 0;
+    };
 
     text_buffer text_;
     std::vector<int> widths_;
-    std::vector<std::string> codes_;  ///< by id
+    std::vector<code_text> codes_;  ///< by id
     std::uint64_t now_;
     bool time_written_, header_done_;
 };

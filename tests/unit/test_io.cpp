@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -12,10 +13,12 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include <unistd.h>
 
 #include "common/io.h"
+#include "trace/text_buffer.h"
 #include "config/param_schema.h"
 
 using namespace gcasim::platform;
@@ -315,4 +318,36 @@ TEST_CASE("random_token_stream: deterministic per seed, different across seeds, 
     const gcasim::token_stream low = random_token_stream(50, 4, 0.5, 3);
     for (double x : low.k)
         CHECK(x < 0.5);
+}
+
+TEST_CASE("text_buffer writes the bytes printf writes, across block boundaries", "[io][trace]")
+{
+    // Oracle: printf's "%llu" and the timeline's former "%.6f" of sc_time::to_seconds() * 1e6.
+    std::ostringstream out;
+    gcasim::text_buffer text(out);
+    std::string expected;
+    char line[64];
+    std::mt19937_64 random(15);
+    std::vector<std::uint64_t> values = {0, 1, 9, 10, 99, 100, 999999, 1000000, 1000001, UINT64_MAX};
+    for (int i = 0; i < 200000; ++i)
+        values.push_back(random() >> (random() % 64));  // every magnitude
+    for (const std::uint64_t v : values) {
+        text.put_decimal(v);
+        std::snprintf(line, sizeof line, "%llu", static_cast<unsigned long long>(v));
+        expected += line;
+        if (v < (std::uint64_t{1} << 50)) {  // 1126 s in picoseconds
+            text.put(' ');
+            text.put_micros(v);
+            std::snprintf(line, sizeof line, " %.6f", static_cast<double>(v) * 1000 * 1e-15 * 1e6);
+            expected += line;
+        }
+        text.put('\n');
+        expected += '\n';
+        text.end_record();
+    }
+    const std::string longer_than_a_block(200000, 'x');
+    text.put(longer_than_a_block);
+    expected += longer_than_a_block;
+    text.flush();
+    CHECK(out.str() == expected);
 }
