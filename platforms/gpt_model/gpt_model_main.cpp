@@ -414,7 +414,8 @@ void add_hardware_report(json& summary, model_figures& figures, model::model_har
     summary["retention"] = figures.whole.retention;
     summary["sub_tiles_per_head"] = head.sub_tiles();
     summary["token_period_ns"] = head.timing.token_period_ns;
-    summary["decay_per_token"] = head.cell.leakage.tau_ns > 0 ? head.timing.token_period_ns / head.cell.leakage.tau_ns : 0.0;
+    const double heads_period_ns = model::heads_token_period(hardware, head).ns;  // what the cells aged by
+    summary["decay_per_token"] = head.cell.leakage.tau_ns > 0 ? heads_period_ns / head.cell.leakage.tau_ns : 0.0;
     summary["latency_per_token_ns"] = platform::latency_report(hardware.token_latency());
     summary["tokens_started_late"] = hardware.late_tokens();
     figures.energy = model::attention_energy(hardware, false);
