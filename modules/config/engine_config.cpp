@@ -44,8 +44,10 @@ param_table<memory_config> declare_memory_params()
             t::number(GCASIM_KEY(bandwidth_gb_s), 256, 0, 1e9, "GB/s",
                       "Bandwidth of the chip's one off-chip memory interface, shared by every digital engine", true)
                 .from(assumed("one HBM2 stack (256 GB/s)")),
-            t::number(GCASIM_KEY(pj_per_byte), 162.5, 0, 1e9, "pJ", "Energy per byte read from the off-chip memory")
-                .from(paper("Horowitz ISSCC 2014: DRAM 1.3 nJ per 64 bits (the low end of 1.3-2.6 nJ), / 8")),
+            t::number(GCASIM_KEY(pj_per_byte), 31.2, 0, 1e9, "pJ", "Energy per byte read from the off-chip memory")
+                .from(paper("O'Connor et al., Fine-Grained DRAM, MICRO 2017: an HBM2 access about 3.9 pJ/bit x 8, "
+                            "the memory memory.bandwidth_gb_s assumes; a DDR-class DRAM is Horowitz's (ISSCC 2014) "
+                            "1.3 nJ per 64 bits = 162.5 (--set memory.pj_per_byte=162.5)")),
         });
 }
 
