@@ -405,8 +405,9 @@ layer_result simulate_layer(const layer_run& run)
 void print_late_starts(const late_starts& late, std::size_t tokens, double token_period_ns)
 {
     if (late.tokens > 0)
-        std::printf("  late tokens         %zu of %zu started after their slot (t x %s), the latest by %s\n",
-                    late.tokens, tokens, ns_text(token_period_ns).c_str(), ns_text(late.worst.to_seconds() * 1e9).c_str());
+        std::printf("  late tokens         %zu of %zu started after their slot (t x %s ns), the latest by %.1f ns\n",
+                    late.tokens, tokens, config::format_number(token_period_ns).c_str(),
+                    late.worst.to_seconds() * 1e9);
 }
 
 void print_summary(const run_figures& f, const output_set& outputs, const std::string& out_dir)
