@@ -257,14 +257,11 @@ std::string ns_key_text(double ns)
     return text;
 }
 
-}  // namespace
-
-void print_whole_model(const whole_model_report& r)
+/// The per-token latency and energy split of a run with the engines.
+void print_split(const json& l, const json& e)
 {
     using platform::ns_text;
     using platform::pj_text;
-    const json& l = r.per_token["latency_ns"];
-    const json& e = r.per_token["energy_pj"];
     std::printf("  per token           %s: attention %s, digital %s, memory %s, waiting %s (attention %s)\n",
                 ns_text(l["mean"].get<double>()).c_str(), ns_text(l["attention"].get<double>()).c_str(),
                 ns_text(l["digital_compute"].get<double>()).c_str(), ns_text(l["memory_traffic"].get<double>()).c_str(),
@@ -273,6 +270,21 @@ void print_whole_model(const whole_model_report& r)
                 pj_text(e["total"].get<double>()).c_str(), pj_text(e["attention"].get<double>()).c_str(),
                 pj_text(e["digital_compute"].get<double>()).c_str(), pj_text(e["memory_traffic"].get<double>()).c_str(),
                 percent_text(e["attention_share"].get<double>()).c_str());
+}
+
+}  // namespace
+
+void print_whole_model(const whole_model_report& r)
+{
+    using platform::ns_text;
+    using platform::pj_text;
+    const json& l = r.per_token["latency_ns"];
+    const json& e = r.per_token["energy_pj"];
+    if (r.area["engine_count"].get<std::size_t>() == 0)  // model.digital = off
+        std::printf("  per token           %s, %s: the attention alone (model.digital = off: the digital parts are free)\n",
+                    ns_text(l["mean"].get<double>()).c_str(), pj_text(e["total"].get<double>()).c_str());
+    else
+        print_split(l, e);
     std::printf("  area                %.4g mm^2: attention %.4g (%.0f heads), engines %.4g (%zu)\n",
                 r.area["total"].get<double>(), r.area["attention"].get<double>(), r.area["attention_heads"].get<double>(),
                 r.area["engines"].get<double>(), r.area["engine_count"].get<std::size_t>());
