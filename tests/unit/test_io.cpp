@@ -1,4 +1,4 @@
-// Platform I/O: number formatting, atomic file writes, input token streams.
+// Platform I/O: number formatting (files and the console's SI text), atomic file writes, input token streams.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "common/io.h"
+#include "common/run_support.h"
 #include "trace/text_buffer.h"
 #include "config/param_schema.h"
 
@@ -350,4 +351,23 @@ TEST_CASE("text_buffer writes the bytes printf writes, across block boundaries",
     expected += longer_than_a_block;
     text.flush();
     CHECK(out.str() == expected);
+}
+
+TEST_CASE("si_text: four significant digits with the prefix that puts the value in [1, 1000)", "[io]")
+{
+    using gcasim::platform::ns_text;
+    using gcasim::platform::pj_text;
+    using gcasim::platform::si_text;
+    CHECK(ns_text(490059.0) == "490.1 µs");
+    CHECK(pj_text(20140279746.8) == "20.14 mJ");
+    CHECK(ns_text(780) == "780 ns");
+    CHECK(ns_text(3062868750.0) == "3.063 s");
+    CHECK(si_text(0, "J") == "0 J");
+    CHECK(si_text(-2.5e-6, "s") == "-2.5 µs");
+    // 999.97 rounds to 1000 at four digits: it takes the next prefix up instead.
+    CHECK(ns_text(999.97) == "1 µs");
+    CHECK(ns_text(999.9) == "999.9 ns");
+    // Below the smallest prefix and above the largest: still four digits.
+    CHECK(si_text(2e-20, "J") == "0.02 aJ");
+    CHECK(si_text(5e15, "J") == "5000 TJ");
 }
