@@ -1,5 +1,5 @@
 """What the Python checks under tests/ share: the platform binaries they are given, an address-space
-cap for their runs, and the closing report of a list of cases. A check imports it after
+cap for their runs, the "ok / FAIL" lines of single checks and the closing report of a list of cases. A check imports it after
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
 """
 
@@ -39,3 +39,26 @@ def report_cases(failed, total, kind="cases"):
         print(f"FAIL: {', '.join(failed)}", file=sys.stderr)
         return 1
     return 0
+
+
+_failed_checks = []
+
+
+def check(condition, what):
+    """Prints 'ok   <what>' or 'FAIL <what>'; a failure is remembered for finish_checks()."""
+    print(("ok   " if condition else "FAIL ") + what)
+    if not condition:
+        _failed_checks.append(what)
+    return condition
+
+
+def failed_checks():
+    """The descriptions of the checks that failed so far."""
+    return list(_failed_checks)
+
+
+def finish_checks(name):
+    """Exits 1 with '<name>: N check(s) failed' after a failure, else prints that all passed."""
+    if _failed_checks:
+        sys.exit(f"{name}: {len(_failed_checks)} check(s) failed")
+    print(f"{name}: all checks passed")

@@ -22,17 +22,10 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
-from gcasim_tools.checks import address_space_cap  # noqa: E402
+from gcasim_tools.checks import address_space_cap, check, finish_checks  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TOLERANCE = 0.01  # relative, the parity criterion
-failures = []
-
-
-def check(condition, what):
-    print(("ok   " if condition else "FAIL ") + what)
-    if not condition:
-        failures.append(what)
 
 
 def run(binary, args, out):
@@ -234,9 +227,7 @@ def main():
     check_generate(a.binary, a.workdir)
     check_bad_inputs(a.binary, a.workdir)
     check_text_inputs(a.binary, a.workdir)
-    if failures:
-        sys.exit(f"check_gpt_model: {len(failures)} check(s) failed")
-    print("check_gpt_model: all checks passed")
+    finish_checks("check_gpt_model")
 
 
 if __name__ == "__main__":

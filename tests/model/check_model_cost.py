@@ -28,17 +28,10 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
-from gcasim_tools.checks import address_space_cap  # noqa: E402
+from gcasim_tools.checks import address_space_cap, check, finish_checks  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PRESETS = os.path.join(ROOT, "platforms", "configs", "models")
-failures = []
-
-
-def check(condition, what):
-    print(("ok   " if condition else "FAIL ") + what)
-    if not condition:
-        failures.append(what)
 
 
 def run(binary, args, out):
@@ -301,9 +294,7 @@ def main():
     check_design_point_xl(a.binary, a.layer, a.workdir)
     if not a.quick:
         check_design_point_small(a.binary, a.layer, a.workdir)
-    if failures:
-        sys.exit(f"check_model_cost: {len(failures)} check(s) failed")
-    print("check_model_cost: all checks passed")
+    finish_checks("check_model_cost")
 
 
 if __name__ == "__main__":

@@ -24,17 +24,10 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
-from gcasim_tools.checks import address_space_cap  # noqa: E402
+from gcasim_tools.checks import address_space_cap, check, finish_checks  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SOURCE = os.path.join(ROOT, "models", "nonlinear")
-failures = []
-
-
-def check(condition, what):
-    print(("ok   " if condition else "FAIL ") + what)
-    if not condition:
-        failures.append(what)
 
 
 def original():
@@ -274,9 +267,7 @@ def main():
     header_cases(a.binary, work, header, data)
     header_file_cases(a.binary, work, header, data)
     hardware_cases(a.binary, work, header)
-    if failures:
-        sys.exit(f"check_model_files: {len(failures)} check(s) failed")
-    print("check_model_files: all checks passed")
+    finish_checks("check_model_files")
 
 
 if __name__ == "__main__":

@@ -13,14 +13,10 @@ import os
 import subprocess
 import sys
 
-FAILURES = []
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
+from gcasim_tools.checks import check, finish_checks  # noqa: E402
+
 IDEAL_NUMERICS = ["quant.enabled=false", "cell.leakage.model=none", "output.reference_error=true"]
-
-
-def check(condition, message):
-    print(("ok   " if condition else "FAIL ") + message)
-    if not condition:
-        FAILURES.append(message)
 
 
 def run(binary, workdir, name, sets, tokens=140):
@@ -68,9 +64,7 @@ def main():
     check(by_parasitic[0] < by_parasitic[1] < by_parasitic[2],
           f"charge-sharing error grows with lines.share_ff_per_tile 0/5/50 fF: {by_parasitic}")
 
-    if FAILURES:
-        sys.exit(f"check_array_physics: {len(FAILURES)} check(s) failed")
-    print("check_array_physics: all checks passed")
+    finish_checks("check_array_physics")
 
 
 if __name__ == "__main__":

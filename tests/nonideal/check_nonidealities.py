@@ -13,13 +13,8 @@ import os
 import subprocess
 import sys
 
-FAILURES = []
-
-
-def check(condition, message):
-    print(("ok   " if condition else "FAIL ") + message)
-    if not condition:
-        FAILURES.append(message)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
+from gcasim_tools.checks import check, finish_checks  # noqa: E402
 
 
 def run(binary, workdir, name, sets, tokens=160):
@@ -90,8 +85,8 @@ def main():
           f"refresh energy only with refresh on: {energy(leaky)} / {energy(refreshed):.1f} pJ per token")
     check(base_summary["energy_per_token_pj"]["mean"]["refresh"] == 0, "no refresh energy by default")
 
-    print(f"{len(FAILURES) == 0 and 'all' or 'some'} checks done: {len(FAILURES)} failed")
-    return 1 if FAILURES else 0
+    finish_checks("check_nonidealities")
+    return 0
 
 
 if __name__ == "__main__":
