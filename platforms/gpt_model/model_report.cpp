@@ -262,11 +262,11 @@ void print_split(const json& l, const json& e)
 {
     using platform::ns_text;
     using platform::pj_text;
-    std::printf("  per token           %s: attention %s, digital %s, memory %s, waiting %s (attention %s)\n",
+    std::printf("  per token           %s: attention %s, engines %s, memory %s, waiting %s (attention %s)\n",
                 ns_text(l["mean"].get<double>()).c_str(), ns_text(l["attention"].get<double>()).c_str(),
                 ns_text(l["digital_compute"].get<double>()).c_str(), ns_text(l["memory_traffic"].get<double>()).c_str(),
                 ns_text(l["waiting"].get<double>()).c_str(), percent_text(l["attention_share"].get<double>()).c_str());
-    std::printf("                      %s: attention %s, digital %s, memory %s (attention %s)\n",
+    std::printf("                      %s: attention %s, engines %s, memory %s (attention %s)\n",
                 pj_text(e["total"].get<double>()).c_str(), pj_text(e["attention"].get<double>()).c_str(),
                 pj_text(e["digital_compute"].get<double>()).c_str(), pj_text(e["memory_traffic"].get<double>()).c_str(),
                 percent_text(e["attention_share"].get<double>()).c_str());
