@@ -57,7 +57,7 @@ vcd_tracer::vcd_tracer(atomic_file& file, std::size_t heads, std::size_t traced_
 
 void vcd_tracer::record(const sc_time& t, int id, std::uint64_t value)
 {
-    buffer_.push_back({t.value(), sequence_++, id, value, false});  // value(): in the time resolution, 1 ps
+    buffer_.push_back({t.value(), sequence_++, value, id, false});  // value(): in the time resolution, 1 ps
 }
 
 void vcd_tracer::on_phase(const phase_record& r)

@@ -36,8 +36,8 @@ private:
     struct change {
         std::uint64_t time_ps;
         std::uint64_t sequence;  ///< order of recording
-        int id;
         std::uint64_t value;
+        int id;           ///< after value: 32 bytes, not 40, to move while sorting
         bool superseded;  ///< by a later change of the signal at the same instant
     };
     void record(const sc_core::sc_time& t, int id, std::uint64_t value);
