@@ -41,15 +41,7 @@ public:
     /// Picoseconds as microseconds with six decimals: the bytes printf("%.6f", ps · 1e-6) writes
     /// (from sc_time::to_seconds() · 1e6), exactly, for any time below 10¹⁵ ps where the double's
     /// rounding could first reach the sixth decimal.
-    void put_micros(std::uint64_t ps)
-    {
-        put_decimal(ps / 1000000);
-        char digits[7] = {'.'};
-        std::uint64_t fraction = ps % 1000000;
-        for (int i = 6; i >= 1; --i, fraction /= 10)
-            digits[i] = static_cast<char>('0' + fraction % 10);
-        put(std::string_view(digits, sizeof digits));
-    }
+    void put_micros(std::uint64_t ps) { commit(write_micros(claim(max_micros_chars), ps)); }
 
     /// Room for `n` characters, written from the pointer returned and closed with commit(); for a
     /// record whose length has a small bound, without a check per character.
@@ -61,14 +53,16 @@ public:
     }
     void commit(char* end) { end_ = end; }
 
-    /// Writes `value` in decimal digits at `at`; returns the end (at most 20 characters). Two
-    /// digits per division: the VCD's time stamps have 10 and more.
+    /// Writes `value` in decimal digits at `at`; returns the end (at most 20 characters). Above
+    /// 10^8 (the VCD's time stamps from 100 us on) the low eight digits are four independent pairs.
     static char* write_decimal(char* at, std::uint64_t value)
     {
-        std::size_t length = 1;
-        for (std::uint64_t bound = 10; length < 20 && value >= bound; bound *= 10)
-            ++length;
-        char* const end = at + length;
+        if (value >= 100000000) {
+            at = write_decimal(at, value / 100000000);
+            write_eight_digits(at, value % 100000000);
+            return at + 8;
+        }
+        char* const end = at + decimal_length(value);
         char* digit = end;
         for (; value >= 100; value /= 100) {
             digit -= 2;
@@ -79,6 +73,34 @@ public:
         else
             digit[-1] = static_cast<char>('0' + value);
         return end;
+    }
+    /// `value` < 10^8 as eight digits, with leading zeros.
+    static void write_eight_digits(char* at, std::uint64_t value)
+    {
+        const std::uint64_t high = value / 10000, low = value % 10000;
+        std::memcpy(at, &digit_pairs[2 * (high / 100)], 2);
+        std::memcpy(at + 2, &digit_pairs[2 * (high % 100)], 2);
+        std::memcpy(at + 4, &digit_pairs[2 * (low / 100)], 2);
+        std::memcpy(at + 6, &digit_pairs[2 * (low % 100)], 2);
+    }
+    /// The longest put_micros: 14 digits, '.', 6 decimals.
+    static constexpr std::size_t max_micros_chars = 21;
+    /// Writes put_micros' text at `at`; returns the end.
+    static char* write_micros(char* at, std::uint64_t ps)
+    {
+        at = write_decimal(at, ps / 1000000);
+        const std::uint64_t fraction = ps % 1000000;
+        *at = '.';
+        std::memcpy(at + 1, &digit_pairs[2 * (fraction / 10000)], 2);
+        std::memcpy(at + 3, &digit_pairs[2 * (fraction / 100 % 100)], 2);
+        std::memcpy(at + 5, &digit_pairs[2 * (fraction % 100)], 2);
+        return at + 7;
+    }
+    /// Writes `text` at `at`; returns the end.
+    static char* write_text(char* at, std::string_view text)
+    {
+        std::memcpy(at, text.data(), text.size());
+        return at + text.size();
     }
 
     /// Hand the text to the stream once a block has gathered (call between records).
@@ -105,6 +127,21 @@ private:
         }
         return pairs;
     }();
+    /// Digits of `value` in decimal: from its bit length, corrected by one comparison.
+    static std::size_t decimal_length(std::uint64_t value)
+    {
+        static constexpr std::array<std::uint64_t, 20> powers = [] {
+            std::array<std::uint64_t, 20> p{};
+            p[0] = 1;
+            for (std::size_t i = 1; i < p.size(); ++i)
+                p[i] = p[i - 1] * 10;
+            return p;
+        }();
+        const std::uint64_t nonzero = value | 1;  // the same length; clz needs a bit set
+        const std::size_t bits = static_cast<std::size_t>(64 - __builtin_clzll(nonzero));
+        const std::size_t guess = bits * 1233 >> 12;  // 1233 / 4096 just above log10(2)
+        return guess + (nonzero >= powers[guess] ? 1 : 0);
+    }
     std::size_t room() const { return static_cast<std::size_t>(text_.get() + capacity - end_); }
 
     std::ostream& out_;

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace gcasim {
 
@@ -45,35 +46,41 @@ void timeline_tracer::metadata(const char* kind, int pid, std::size_t tid, const
     text_.put("\"}}");
 }
 
-void timeline_tracer::begin_slice(const char* name, int pid, std::size_t tid, const sc_time& start,
+void timeline_tracer::begin_slice(std::string_view name, int pid, std::size_t tid, const sc_time& start,
                                   const sc_time& duration)
 {
-    separate();
-    text_.put("{\"name\":\"");
-    text_.put(name);
-    text_.put("\",\"cat\":\"phase\",\"ph\":\"X\",\"ts\":");
-    text_.put_micros(start.value());  // value(): in the time resolution, 1 ps
-    text_.put(",\"dur\":");
-    text_.put_micros(duration.value());
-    text_.put(",\"pid\":");
-    text_.put_decimal(static_cast<std::uint64_t>(pid));
-    text_.put(",\"tid\":");
-    text_.put_decimal(tid);
-    text_.put(",\"args\":{");
+    // One claim for the whole head of the slice: its fixed text, the name and five numbers.
+    char* at = text_.claim(name.size() + 80 + 2 * text_buffer::max_micros_chars + 3 * 20);
+    if (!first_)
+        at = text_buffer::write_text(at, ",\n");
+    first_ = false;
+    at = text_buffer::write_text(at, "{\"name\":\"");
+    at = text_buffer::write_text(at, name);
+    at = text_buffer::write_text(at, "\",\"cat\":\"phase\",\"ph\":\"X\",\"ts\":");
+    at = text_buffer::write_micros(at, start.value());  // value(): in the time resolution, 1 ps
+    at = text_buffer::write_text(at, ",\"dur\":");
+    at = text_buffer::write_micros(at, duration.value());
+    at = text_buffer::write_text(at, ",\"pid\":");
+    at = text_buffer::write_decimal(at, static_cast<std::uint64_t>(pid));
+    at = text_buffer::write_text(at, ",\"tid\":");
+    at = text_buffer::write_decimal(at, tid);
+    at = text_buffer::write_text(at, ",\"args\":{");
+    text_.commit(at);
 }
 
 void timeline_tracer::end_slice()
 {
-    text_.put("}}");
+    text_.put(std::string_view("}}"));
     text_.end_record();
 }
 
-void timeline_tracer::arg(const char* name, std::uint64_t value, bool first)
+void timeline_tracer::arg(std::string_view name, std::uint64_t value, bool first)
 {
-    text_.put(first ? "\"" : ",\"");
-    text_.put(name);
-    text_.put("\":");
-    text_.put_decimal(value);
+    char* at = text_.claim(name.size() + 24);
+    at = text_buffer::write_text(at, first ? std::string_view("\"") : std::string_view(",\""));
+    at = text_buffer::write_text(at, name);
+    at = text_buffer::write_text(at, "\":");
+    text_.commit(text_buffer::write_decimal(at, value));
 }
 
 void timeline_tracer::on_phase(const phase_record& r)

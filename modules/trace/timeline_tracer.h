@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "device/circuit_timing.h"
 #include "head_monitor.h"
@@ -31,10 +32,10 @@ public:
 
 private:
     /// Open a slice: everything up to its args object, whose members follow (arg()).
-    void begin_slice(const char* name, int pid, std::size_t tid, const sc_core::sc_time& start,
+    void begin_slice(std::string_view name, int pid, std::size_t tid, const sc_core::sc_time& start,
                      const sc_core::sc_time& duration);
     /// One member of the args object, e.g. "token":3.
-    void arg(const char* name, std::uint64_t value, bool first = false);
+    void arg(std::string_view name, std::uint64_t value, bool first = false);
     /// Close the args object and the slice.
     void end_slice();
     void metadata(const char* kind, int pid, std::size_t tid, const std::string& name);

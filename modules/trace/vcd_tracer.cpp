@@ -1,6 +1,8 @@
 #include "trace/vcd_tracer.h"
 
 #include <algorithm>
+#include <array>
+#include <cstring>
 #include <cstdint>
 
 namespace gcasim {
@@ -25,8 +27,8 @@ vcd_tracer::vcd_tracer(atomic_file& file, std::size_t heads, std::size_t traced_
                        const sc_time& clock)
     : file_(file), vcd_(file_.stream(), "1 ps"), traced_head_(traced_head), traced_tile_(traced_tile),
       cycles_(cycles), clock_(clock), token_id_(0), phase_id_(0), write_slot_id_(0), counter_id_(0),
-      adder_stage_id_(0), active_id_(0), phase_flag_ids_(), busy_ids_(), q_ids_(), phi_ids_(), buffer_(),
-      last_written_(), sequence_(0), generation_(0), last_phase_(phase::idle)
+      adder_stage_id_(0), active_id_(0), phase_flag_ids_(), busy_ids_(), q_ids_(), phi_ids_(), changes_(),
+      instants_(), slots_(), slot_shift_(0), recent_(none), last_change_()
 {
     vcd_.begin_scope("layer");
     token_id_ = vcd_.add_var("token", 32);
@@ -52,12 +54,49 @@ vcd_tracer::vcd_tracer(atomic_file& file, std::size_t heads, std::size_t traced_
     }
     vcd_.end_scope();
     vcd_.end_definitions();
-    last_written_.assign(vcd_.variables(), 0);
+    last_change_.assign(vcd_.variables(), none);
+    index_instants(0);
 }
 
 void vcd_tracer::record(const sc_time& t, int id, std::uint64_t value)
 {
-    buffer_.push_back({t.value(), sequence_++, value, id, false});  // value(): in the time resolution, 1 ps
+    const std::uint64_t time_ps = t.value();  // value(): in the time resolution, 1 ps
+    if (recent_ == none || instants_[static_cast<std::size_t>(recent_)].time_ps != time_ps)
+        recent_ = instant_at(time_ps);
+    append(recent_, id, value);
+}
+
+int vcd_tracer::instant_at(std::uint64_t time_ps)
+{
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t s = (time_ps * 0x9e3779b97f4a7c15u) >> slot_shift_;; s = (s + 1) & mask) {
+        const int entry = slots_[s];
+        if (entry == 0) {
+            instants_.push_back({time_ps, none, none});
+            slots_[s] = static_cast<int>(instants_.size());
+            if (2 * instants_.size() > slots_.size())
+                index_instants(instants_.size());
+            return static_cast<int>(instants_.size()) - 1;
+        }
+        if (instants_[static_cast<std::size_t>(entry - 1)].time_ps == time_ps)
+            return entry - 1;
+    }
+}
+
+void vcd_tracer::index_instants(std::size_t count)
+{
+    int bits = 8;
+    while ((std::size_t{1} << bits) < 4 * count)
+        ++bits;
+    slots_.assign(std::size_t{1} << bits, 0);
+    slot_shift_ = 64 - bits;
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = 0; i < count; ++i) {
+        std::size_t s = (instants_[i].time_ps * 0x9e3779b97f4a7c15u) >> slot_shift_;
+        while (slots_[s] != 0)
+            s = (s + 1) & mask;
+        slots_[s] = static_cast<int>(i) + 1;
+    }
 }
 
 void vcd_tracer::on_phase(const phase_record& r)
@@ -109,47 +148,74 @@ void vcd_tracer::on_pulses(const pulse_record& r)
     if (r.head != traced_head_ || r.tile != traced_tile_)
         return;
     const std::vector<int>& ids = r.kind == phase::qk ? q_ids_ : phi_ids_;
+    const int start = instant_at(r.start.value());
     if (r.kind == phase::qk)
-        record(r.start, active_id_, r.active_lines);
-    for (std::size_t i = 0; i < r.count && i < ids.size(); ++i) {
-        if (r.widths[i] <= 0.0)
+        append(start, active_id_, r.active_lines);
+    // The widths are quantized (q_levels; phi on the clock grid), so the pulses end on few
+    // instants: a small table by width keeps each width's end, and most pulses neither turn their
+    // width into a time nor look the instant up.
+    struct width_end {
+        double width;
+        int instant;
+    };
+    std::array<width_end, 64> ends;
+    ends.fill({-1.0, none});
+    const std::size_t count = std::min(r.count, ids.size());
+    for (std::size_t i = 0; i < count; ++i) {
+        const double width = r.widths[i];
+        if (width <= 0.0)
             continue;
-        record(r.start, ids[i], 1);
-        record(r.start + r.widths[i] * r.t_max, ids[i], 0);
+        std::uint64_t bits;
+        std::memcpy(&bits, &width, sizeof bits);
+        width_end& end = ends[(bits * 0x9e3779b97f4a7c15u) >> 58];
+        if (end.width != width)
+            end = {width, instant_at((r.start + width * r.t_max).value())};
+        append(start, ids[i], 1);
+        append(end.instant, ids[i], 0);  // at the start too where the pulse is shorter than 1 ps
     }
+    recent_ = none;
 }
 
 void vcd_tracer::flush(std::uint64_t until_ps)
 {
-    // In time order, changes at one instant in the order recorded (the sequence number makes the
-    // sort stable without the temporary buffer std::stable_sort allocates).
-    std::sort(buffer_.begin(), buffer_.end(), [](const change& a, const change& b) {
-        return a.time_ps != b.time_ps ? a.time_ps < b.time_ps : a.sequence < b.sequence;
-    });
+    std::sort(instants_.begin(), instants_.end(),
+              [](const instant& a, const instant& b) { return a.time_ps < b.time_ps; });
     std::size_t done = 0;
-    while (done < buffer_.size() && buffer_[done].time_ps <= until_ps) {
-        std::size_t end = done + 1;
-        while (end < buffer_.size() && buffer_[end].time_ps == buffer_[done].time_ps)
-            ++end;
-        write_instant(done, end);
-        done = end;
+    for (; done < instants_.size() && instants_[done].time_ps <= until_ps; ++done)
+        write_instant(instants_[done]);
+    recent_ = none;
+    if (done == instants_.size()) {
+        instants_.clear();
+        changes_.clear();
+        std::fill(slots_.begin(), slots_.end(), 0);
+        return;
     }
-    buffer_.erase(buffer_.begin(), buffer_.begin() + static_cast<std::ptrdiff_t>(done));
+    // Changes later than until_ps (a head already in the next token) stay: moved to the front.
+    instants_.erase(instants_.begin(), instants_.begin() + static_cast<std::ptrdiff_t>(done));
+    std::vector<change> kept;
+    for (instant& in : instants_) {
+        int last = none;
+        for (int c = in.first; c != none; c = changes_[static_cast<std::size_t>(c)].next) {
+            const int index = static_cast<int>(kept.size());
+            kept.push_back({changes_[static_cast<std::size_t>(c)].value, changes_[static_cast<std::size_t>(c)].id, none});
+            (last == none ? in.first : kept[static_cast<std::size_t>(last)].next) = index;
+            last = index;
+        }
+        in.last = last;
+    }
+    changes_.swap(kept);
+    index_instants(instants_.size());
 }
 
-void vcd_tracer::write_instant(std::size_t begin, std::size_t end)
+void vcd_tracer::write_instant(const instant& at)
 {
-    // Several changes of one signal at one instant: the last one holds. Walk back, keeping the
-    // first change seen of each signal (marked by the instant's generation), then write forward.
-    ++generation_;
-    for (std::size_t i = end; i-- > begin;) {
-        std::uint64_t& mark = last_written_[static_cast<std::size_t>(buffer_[i].id)];
-        buffer_[i].superseded = mark == generation_;
-        mark = generation_;
+    for (int c = at.first; c != none; c = changes_[static_cast<std::size_t>(c)].next)
+        last_change_[static_cast<std::size_t>(changes_[static_cast<std::size_t>(c)].id)] = c;
+    for (int c = at.first; c != none; c = changes_[static_cast<std::size_t>(c)].next) {
+        const change& ch = changes_[static_cast<std::size_t>(c)];
+        if (last_change_[static_cast<std::size_t>(ch.id)] == c)
+            vcd_.change(at.time_ps, ch.id, ch.value);
     }
-    for (std::size_t i = begin; i < end; ++i)
-        if (!buffer_[i].superseded)
-            vcd_.change(buffer_[i].time_ps, buffer_[i].id, buffer_[i].value);
 }
 
 void vcd_tracer::on_token_closed(std::size_t, const sc_time& now)

@@ -33,22 +33,43 @@ public:
     void finish();
 
 private:
+    // Changes are recorded in any time order (a phase's end with its start, the pulses of a
+    // sub-tile ending by their widths) but fall on few instants: they are kept by instant, each
+    // instant's changes in the order recorded, so a flush sorts the instants, not the changes.
     struct change {
-        std::uint64_t time_ps;
-        std::uint64_t sequence;  ///< order of recording
         std::uint64_t value;
-        int id;           ///< after value: 32 bytes, not 40, to move while sorting
-        bool superseded;  ///< by a later change of the signal at the same instant
+        int id;
+        int next;  ///< the instant's next change (index into changes_), or none
     };
+    struct instant {
+        std::uint64_t time_ps;
+        int first, last;  ///< its changes (indices into changes_)
+    };
+    static constexpr int none = -1;
+
     void record(const sc_core::sc_time& t, int id, std::uint64_t value);
+    /// Append a change to instants_[at].
+    void append(int at, int id, std::uint64_t value)
+    {
+        const int index = static_cast<int>(changes_.size());
+        changes_.push_back({value, id, none});
+        instant& in = instants_[static_cast<std::size_t>(at)];
+        (in.first == none ? in.first : changes_[static_cast<std::size_t>(in.last)].next) = index;
+        in.last = index;
+    }
+    /// The instant at `time_ps`, added if new.
+    int instant_at(std::uint64_t time_ps);
+    /// Size the table of instants for `count` of them and enter instants_[0, count) into it.
+    void index_instants(std::size_t count);
     /// counter_steps: 0 during the sign decision, then 1 .. M, one per clock cycle; 0 at the end.
     void record_counter(const phase_record& r);
     /// adder_stage: 1 .. stages, each for its cycles, then 0 (scaling and routing).
     void record_adder_stages(const phase_record& r);
     /// Write the buffered changes up to `until` (all of them by default), in time order.
     void flush(std::uint64_t until_ps = UINT64_MAX);
-    /// Write buffer_[begin, end), the changes of one instant, in order.
-    void write_instant(std::size_t begin, std::size_t end);
+    /// Write one instant's changes in the order recorded, but of several changes of one signal
+    /// only the last.
+    void write_instant(const instant& at);
 
     atomic_file& file_;
     vcd_writer vcd_;
@@ -57,10 +78,13 @@ private:
     sc_core::sc_time clock_;
     int token_id_, phase_id_, write_slot_id_, counter_id_, adder_stage_id_, active_id_;
     std::vector<int> phase_flag_ids_, busy_ids_, q_ids_, phi_ids_;
-    std::vector<change> buffer_;
-    std::vector<std::uint64_t> last_written_;  ///< by signal id: the instant that last wrote it
-    std::uint64_t sequence_, generation_;
-    phase last_phase_;
+    std::vector<change> changes_;
+    std::vector<instant> instants_;
+    /// Open addressing by time: 1 + index into instants_, 0 for a free slot; a power of two long.
+    std::vector<int> slots_;
+    int slot_shift_;               ///< 64 - log2(slots_.size()): the hash's top bits pick the slot
+    int recent_;                   ///< the instant last recorded at, or none
+    std::vector<int> last_change_;  ///< by signal id: its last change in the instant being written
 };
 
 }  // namespace gcasim

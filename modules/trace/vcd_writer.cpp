@@ -6,7 +6,7 @@
 namespace gcasim {
 
 vcd_writer::vcd_writer(std::ostream& out, const std::string& timescale)
-    : text_(out), widths_(), codes_(), now_(0), time_written_(false), header_done_(false)
+    : text_(out), variables_(), now_(0), high_base_(0), high_digits_(), high_length_(0), time_written_(false), header_done_(false)
 {
     text_.put("$version gcasim $end\n$timescale ");
     text_.put(timescale);
@@ -35,12 +35,13 @@ void vcd_writer::end_scope() { text_.put("$upscope $end\n"); }
 
 int vcd_writer::add_var(const std::string& name, int width)
 {
-    const int id = static_cast<int>(widths_.size());
-    widths_.push_back(width);
+    const int id = static_cast<int>(variables_.size());
     const std::string name_code = code(id);
-    codes_.push_back({});
-    std::memcpy(codes_.back().chars.data(), name_code.data(), name_code.size());  // id < 2^31: <= 5 chars
-    codes_.back().length = name_code.size();
+    const std::string tail = (width == 1 ? "" : " ") + name_code + "\n";  // id < 2^31: <= 7 chars
+    variables_.emplace_back();
+    std::memcpy(variables_.back().tail.data(), tail.data(), tail.size());
+    variables_.back().tail_length = tail.size();
+    variables_.back().width = width;
     text_.put("$var ");
     text_.put(width == 1 ? "wire" : "reg");
     text_.put(' ');
@@ -61,45 +62,38 @@ int vcd_writer::add_var(const std::string& name, int width)
 void vcd_writer::end_definitions()
 {
     text_.put("$enddefinitions $end\n#0\n$dumpvars\n");
-    for (std::size_t id = 0; id < widths_.size(); ++id) {
-        text_.put(widths_[id] == 1 ? "0" : "b0 ");
-        text_.put(std::string_view(codes_[id].chars.data(), codes_[id].length));
-        text_.put('\n');
+    for (const variable& v : variables_) {
+        text_.put(v.width == 1 ? "0" : "b0");
+        text_.put(std::string_view(v.tail.data(), v.tail_length));
     }
     text_.put("$end\n");
     header_done_ = true;
     time_written_ = true;
 }
 
-void vcd_writer::change(std::uint64_t time, int id, std::uint64_t value)
+char* vcd_writer::write_time(char* at, std::uint64_t time)
 {
     if (!header_done_ || time < now_)
         throw std::logic_error("vcd_writer: change before the header or back in time");
-    // At most '#', 20 digits, '\n', 'b', 64 bits, ' ', the code, '\n'.
-    char* at = text_.claim(88 + code_chars);
-    if (time != now_ || !time_written_) {
-        *at++ = '#';
+    *at++ = '#';
+    if (time < eight_digits) {
         at = text_buffer::write_decimal(at, time);
-        *at++ = '\n';
-        now_ = time;
-        time_written_ = true;
-    }
-    const std::size_t i = static_cast<std::size_t>(id);
-    if (widths_[i] == 1) {
-        *at++ = value ? '1' : '0';
     } else {
-        // Binary without leading zeros ("b0" for zero).
-        *at++ = 'b';
-        const int width = widths_[i];
-        const std::uint64_t shown = width < 64 ? value & ((std::uint64_t{1} << width) - 1) : value;
-        for (int b = shown == 0 ? 0 : 63 - __builtin_clzll(shown); b >= 0; --b)
-            *at++ = ((shown >> b) & 1u) ? '1' : '0';
-        *at++ = ' ';
+        // The digits above the low eight change every 100 us: kept.
+        if (time - high_base_ >= eight_digits) {
+            const std::uint64_t high = time / eight_digits;
+            high_base_ = high * eight_digits;
+            high_length_ = static_cast<std::size_t>(text_buffer::write_decimal(high_digits_.data(), high) - high_digits_.data());
+        }
+        std::memcpy(at, high_digits_.data(), high_digits_.size());
+        at += high_length_;
+        text_buffer::write_eight_digits(at, time - high_base_);
+        at += 8;
     }
-    std::memcpy(at, codes_[i].chars.data(), code_chars);  // whole array: a fixed-size copy
-    at += codes_[i].length;
     *at++ = '\n';
-    text_.commit(at);
+    now_ = time;
+    time_written_ = true;
+    return at;
 }
 
 void vcd_writer::flush() { text_.flush(); }
