@@ -54,14 +54,11 @@ public:
     void commit(char* end) { end_ = end; }
 
     /// Writes `value` in decimal digits at `at`; returns the end (at most 20 characters). Above
-    /// 10^8 (the VCD's time stamps from 100 us on) the low eight digits are four independent pairs.
+    /// 10^8 the low six digits are three independent pairs.
     static char* write_decimal(char* at, std::uint64_t value)
     {
-        if (value >= 100000000) {
-            at = write_decimal(at, value / 100000000);
-            write_eight_digits(at, value % 100000000);
-            return at + 8;
-        }
+        if (value >= 100000000)
+            return write_six_digits(write_decimal(at, value / 1000000), value % 1000000);
         char* const end = at + decimal_length(value);
         char* digit = end;
         for (; value >= 100; value /= 100) {
@@ -74,14 +71,13 @@ public:
             digit[-1] = static_cast<char>('0' + value);
         return end;
     }
-    /// `value` < 10^8 as eight digits, with leading zeros.
-    static void write_eight_digits(char* at, std::uint64_t value)
+    /// `value` < 10^6 as six digits, with leading zeros; returns the end.
+    static char* write_six_digits(char* at, std::uint64_t value)
     {
-        const std::uint64_t high = value / 10000, low = value % 10000;
-        std::memcpy(at, &digit_pairs[2 * (high / 100)], 2);
-        std::memcpy(at + 2, &digit_pairs[2 * (high % 100)], 2);
-        std::memcpy(at + 4, &digit_pairs[2 * (low / 100)], 2);
-        std::memcpy(at + 6, &digit_pairs[2 * (low % 100)], 2);
+        std::memcpy(at, &digit_pairs[2 * (value / 10000)], 2);
+        std::memcpy(at + 2, &digit_pairs[2 * (value / 100 % 100)], 2);
+        std::memcpy(at + 4, &digit_pairs[2 * (value % 100)], 2);
+        return at + 6;
     }
     /// The longest put_micros: 14 digits, '.', 6 decimals.
     static constexpr std::size_t max_micros_chars = 21;
@@ -89,12 +85,8 @@ public:
     static char* write_micros(char* at, std::uint64_t ps)
     {
         at = write_decimal(at, ps / 1000000);
-        const std::uint64_t fraction = ps % 1000000;
         *at = '.';
-        std::memcpy(at + 1, &digit_pairs[2 * (fraction / 10000)], 2);
-        std::memcpy(at + 3, &digit_pairs[2 * (fraction / 100 % 100)], 2);
-        std::memcpy(at + 5, &digit_pairs[2 * (fraction % 100)], 2);
-        return at + 7;
+        return write_six_digits(at + 1, ps % 1000000);
     }
     /// Writes `text` at `at`; returns the end.
     static char* write_text(char* at, std::string_view text)
@@ -116,8 +108,9 @@ public:
         end_ = text_.get();
     }
 
-private:
     static constexpr std::size_t capacity = 1 << 16;
+
+private:
     /// "00", "01", .. "99".
     static constexpr std::array<char, 200> digit_pairs = [] {
         std::array<char, 200> pairs{};

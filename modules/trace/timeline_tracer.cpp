@@ -1,8 +1,9 @@
 #include "trace/timeline_tracer.h"
 
 #include <cstdint>
+#include <cstring>
+#include <stdexcept>
 #include <string>
-#include <string_view>
 
 namespace gcasim {
 
@@ -14,27 +15,59 @@ constexpr int heads_pid = 1, tiles_pid = 2;
 
 timeline_tracer::timeline_tracer(atomic_file& file, std::size_t heads, std::size_t traced_head,
                                  std::size_t tiles, const device::phase_cycles& cycles)
-    : text_(file.stream()), traced_head_(traced_head), cycles_(cycles), first_(true)
+    : text_(file.stream()), traced_head_(traced_head), first_(true), phase_openings_(), phase_closings_(),
+      k_read_(opening("K read")), v_read_(opening("V read")), head_tracks_(), tile_tracks_()
 {
     text_.put("{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n");
     metadata("process_name", heads_pid, 0, "gcasim heads");
-    for (std::size_t h = 0; h < heads; ++h)
+    for (std::size_t h = 0; h < heads; ++h) {
         metadata("thread_name", heads_pid, h, "head " + std::to_string(h));
+        head_tracks_.push_back(track(heads_pid, h));
+    }
     metadata("process_name", tiles_pid, 0, "head " + std::to_string(traced_head) + " sub-tiles");
-    for (std::size_t n = 0; n < tiles; ++n)
+    for (std::size_t n = 0; n < tiles; ++n) {
         metadata("thread_name", tiles_pid, n, "sub-tile " + std::to_string(n));
+        tile_tracks_.push_back(track(tiles_pid, n));
+    }
+    for (std::size_t p = 0; p < phase_openings_.size(); ++p) {
+        const phase kind = static_cast<phase>(p);
+        phase_openings_[p] = opening(phase_name(kind));
+        std::string closing;
+        if (kind == phase::readout)
+            closing = ",\"sign_cycles\":" + std::to_string(cycles.readout.sign) + ",\"counter_steps\":" +
+                      std::to_string(cycles.readout.counter_steps);
+        else if (kind == phase::digital)
+            closing = ",\"adder_stages\":" + std::to_string(cycles.digital.adder_stages) + ",\"scale_cycles\":" +
+                      std::to_string(cycles.digital.scale) + ",\"routing_cycles\":" + std::to_string(cycles.digital.routing);
+        phase_closings_[p] = make_snippet(closing + "}}");
+    }
 }
 
-void timeline_tracer::separate()
+timeline_tracer::snippet timeline_tracer::make_snippet(const std::string& text)
 {
-    if (!first_)
-        text_.put(",\n");
-    first_ = false;
+    snippet s;
+    if (text.size() > s.text.size())
+        throw std::logic_error("timeline_tracer: fixed text longer than " + std::to_string(s.text.size()) + ": " + text);
+    std::memcpy(s.text.data(), text.data(), text.size());
+    s.length = text.size();
+    return s;
+}
+
+timeline_tracer::snippet timeline_tracer::opening(const char* name)
+{
+    return make_snippet(std::string(",\n{\"name\":\"") + name + "\",\"cat\":\"phase\",\"ph\":\"X\",\"ts\":");
+}
+
+timeline_tracer::snippet timeline_tracer::track(int pid, std::size_t tid)
+{
+    return make_snippet(",\"pid\":" + std::to_string(pid) + ",\"tid\":" + std::to_string(tid) + ",\"args\":{");
 }
 
 void timeline_tracer::metadata(const char* kind, int pid, std::size_t tid, const std::string& name)
 {
-    separate();
+    if (!first_)
+        text_.put(",\n");
+    first_ = false;
     text_.put("{\"name\":\"");
     text_.put(kind);
     text_.put("\",\"ph\":\"M\",\"pid\":");
@@ -46,66 +79,39 @@ void timeline_tracer::metadata(const char* kind, int pid, std::size_t tid, const
     text_.put("\"}}");
 }
 
-void timeline_tracer::begin_slice(std::string_view name, int pid, std::size_t tid, const sc_time& start,
-                                  const sc_time& duration)
+char* timeline_tracer::slice_head(char* at, const snippet& opening, const sc_time& start, const sc_time& duration,
+                                  const snippet& track)
 {
-    // One claim for the whole head of the slice: its fixed text, the name and five numbers.
-    char* at = text_.claim(name.size() + 80 + 2 * text_buffer::max_micros_chars + 3 * 20);
-    if (!first_)
-        at = text_buffer::write_text(at, ",\n");
-    first_ = false;
-    at = text_buffer::write_text(at, "{\"name\":\"");
-    at = text_buffer::write_text(at, name);
-    at = text_buffer::write_text(at, "\",\"cat\":\"phase\",\"ph\":\"X\",\"ts\":");
+    at = opening.write(at);
     at = text_buffer::write_micros(at, start.value());  // value(): in the time resolution, 1 ps
-    at = text_buffer::write_text(at, ",\"dur\":");
-    at = text_buffer::write_micros(at, duration.value());
-    at = text_buffer::write_text(at, ",\"pid\":");
-    at = text_buffer::write_decimal(at, static_cast<std::uint64_t>(pid));
-    at = text_buffer::write_text(at, ",\"tid\":");
-    at = text_buffer::write_decimal(at, tid);
-    at = text_buffer::write_text(at, ",\"args\":{");
-    text_.commit(at);
-}
-
-void timeline_tracer::end_slice()
-{
-    text_.put(std::string_view("}}"));
-    text_.end_record();
-}
-
-void timeline_tracer::arg(std::string_view name, std::uint64_t value, bool first)
-{
-    char* at = text_.claim(name.size() + 24);
-    at = text_buffer::write_text(at, first ? std::string_view("\"") : std::string_view(",\""));
-    at = text_buffer::write_text(at, name);
-    at = text_buffer::write_text(at, "\":");
-    text_.commit(text_buffer::write_decimal(at, value));
+    std::memcpy(at, ",\"dur\":", 7);
+    at = text_buffer::write_micros(at + 7, duration.value());
+    return track.write(at);
 }
 
 void timeline_tracer::on_phase(const phase_record& r)
 {
-    begin_slice(phase_name(r.kind), heads_pid, r.head, r.start, r.duration);
-    arg("token", r.token, true);
-    arg("cycles", r.cycles);
-    if (r.kind == phase::readout) {
-        arg("sign_cycles", cycles_.readout.sign);
-        arg("counter_steps", cycles_.readout.counter_steps);
-    } else if (r.kind == phase::digital) {
-        arg("adder_stages", static_cast<std::uint64_t>(cycles_.digital.adder_stages));
-        arg("scale_cycles", cycles_.digital.scale);
-        arg("routing_cycles", cycles_.digital.routing);
-    }
-    end_slice();
+    const std::size_t kind = static_cast<std::size_t>(r.kind);
+    char* at = slice_head(text_.claim(slice_room), phase_openings_.at(kind), r.start, r.duration, head_tracks_.at(r.head));
+    std::memcpy(at, "\"token\":", 8);
+    at = text_buffer::write_decimal(at + 8, r.token);
+    std::memcpy(at, ",\"cycles\":", 10);
+    at = text_buffer::write_decimal(at + 10, r.cycles);
+    text_.commit(phase_closings_[kind].write(at));
+    text_.end_record();
 }
 
 void timeline_tracer::on_pulses(const pulse_record& r)
 {
     if (r.head != traced_head_ || r.active_lines == 0)
         return;
-    begin_slice(r.kind == phase::qk ? "K read" : "V read", tiles_pid, r.tile, r.start, r.t_max);
-    arg("visible_keys", r.active_lines, true);
-    end_slice();
+    char* at = slice_head(text_.claim(slice_room), r.kind == phase::qk ? k_read_ : v_read_, r.start, r.t_max,
+                          tile_tracks_.at(r.tile));
+    std::memcpy(at, "\"visible_keys\":", 15);
+    at = text_buffer::write_decimal(at + 15, r.active_lines);
+    std::memcpy(at, "}}", 2);
+    text_.commit(at + 2);
+    text_.end_record();
 }
 
 void timeline_tracer::finish()

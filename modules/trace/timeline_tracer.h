@@ -5,8 +5,11 @@
 // sub-tiles holding visible keys).
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <cstring>
 #include <string>
+#include <vector>
 #include <string_view>
 
 #include "device/circuit_timing.h"
@@ -31,21 +34,36 @@ public:
     void finish();
 
 private:
-    /// Open a slice: everything up to its args object, whose members follow (arg()).
-    void begin_slice(std::string_view name, int pid, std::size_t tid, const sc_core::sc_time& start,
-                     const sc_core::sc_time& duration);
-    /// One member of the args object, e.g. "token":3.
-    void arg(std::string_view name, std::uint64_t value, bool first = false);
-    /// Close the args object and the slice.
-    void end_slice();
+    /// Text fixed before the run (a slice's name, its track, the constant args), written with a
+    /// copy of fixed size and advanced by its length: no strlen, no loop per character.
+    struct snippet {
+        std::array<char, 128> text{};
+        std::size_t length = 0;
+        char* write(char* at) const
+        {
+            std::memcpy(at, text.data(), text.size());
+            return at + length;
+        }
+    };
+    static snippet make_snippet(const std::string& text);
+    /// A slice's opening: separator, name, category, phase "X", up to the time stamp's value.
+    static snippet opening(const char* name);
+    /// A slice's track and the opening of its args: "pid", "tid", "args":{.
+    static snippet track(int pid, std::size_t tid);
+    /// Room for a slice: opening and track, two time stamps, two args and the closing.
+    static constexpr std::size_t slice_room = 3 * sizeof(snippet::text) + 2 * text_buffer::max_micros_chars + 128;
+    /// Everything of a slice up to its args' members; returns the end.
+    static char* slice_head(char* at, const snippet& opening, const sc_core::sc_time& start,
+                            const sc_core::sc_time& duration, const snippet& track);
     void metadata(const char* kind, int pid, std::size_t tid, const std::string& name);
-    /// The separator before every event but the first.
-    void separate();
 
     text_buffer text_;
     std::size_t traced_head_;
-    device::phase_cycles cycles_;
-    bool first_;
+    bool first_;  ///< no event yet (slices follow the metadata: always after one)
+    std::array<snippet, 7> phase_openings_;  ///< by phase
+    std::array<snippet, 7> phase_closings_;  ///< by phase: the args from `cycles` on, "}}"
+    snippet k_read_, v_read_;
+    std::vector<snippet> head_tracks_, tile_tracks_;
 };
 
 }  // namespace gcasim

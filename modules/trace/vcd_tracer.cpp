@@ -28,7 +28,7 @@ vcd_tracer::vcd_tracer(atomic_file& file, std::size_t heads, std::size_t traced_
     : file_(file), vcd_(file_.stream(), "1 ps"), traced_head_(traced_head), traced_tile_(traced_tile),
       cycles_(cycles), clock_(clock), token_id_(0), phase_id_(0), write_slot_id_(0), counter_id_(0),
       adder_stage_id_(0), active_id_(0), phase_flag_ids_(), busy_ids_(), q_ids_(), phi_ids_(), changes_(),
-      instants_(), slots_(), slot_shift_(0), recent_(none), last_change_()
+      ordered_(), instants_(), order_(), keys_(), slots_(), slot_shift_(0), recent_(none)
 {
     vcd_.begin_scope("layer");
     token_id_ = vcd_.add_var("token", 32);
@@ -54,7 +54,6 @@ vcd_tracer::vcd_tracer(atomic_file& file, std::size_t heads, std::size_t traced_
     }
     vcd_.end_scope();
     vcd_.end_definitions();
-    last_change_.assign(vcd_.variables(), none);
     index_instants(0);
 }
 
@@ -66,13 +65,13 @@ void vcd_tracer::record(const sc_time& t, int id, std::uint64_t value)
     append(recent_, id, value);
 }
 
-int vcd_tracer::instant_at(std::uint64_t time_ps)
+int vcd_tracer::probe_instant(std::uint64_t time_ps)
 {
     const std::size_t mask = slots_.size() - 1;
-    for (std::size_t s = (time_ps * 0x9e3779b97f4a7c15u) >> slot_shift_;; s = (s + 1) & mask) {
+    for (std::size_t s = slot_of(time_ps);; s = (s + 1) & mask) {
         const int entry = slots_[s];
         if (entry == 0) {
-            instants_.push_back({time_ps, none, none});
+            instants_.push_back({time_ps, 0});
             slots_[s] = static_cast<int>(instants_.size());
             if (2 * instants_.size() > slots_.size())
                 index_instants(instants_.size());
@@ -92,7 +91,7 @@ void vcd_tracer::index_instants(std::size_t count)
     slot_shift_ = 64 - bits;
     const std::size_t mask = slots_.size() - 1;
     for (std::size_t i = 0; i < count; ++i) {
-        std::size_t s = (instants_[i].time_ps * 0x9e3779b97f4a7c15u) >> slot_shift_;
+        std::size_t s = slot_of(instants_[i].time_ps);
         while (slots_[s] != 0)
             s = (s + 1) & mask;
         slots_[s] = static_cast<int>(i) + 1;
@@ -176,45 +175,72 @@ void vcd_tracer::on_pulses(const pulse_record& r)
     recent_ = none;
 }
 
+void vcd_tracer::sort_instants()
+{
+    order_.resize(instants_.size());
+    std::uint64_t earliest = UINT64_MAX, latest = 0;
+    for (const instant& at : instants_) {
+        earliest = std::min(earliest, at.time_ps);
+        latest = std::max(latest, at.time_ps);
+    }
+    constexpr int index_bits = 20;
+    if (instants_.size() <= (std::size_t{1} << index_bits) && latest - earliest < (std::uint64_t{1} << (64 - index_bits))) {
+        // One integer per instant, its time above its index: a plain sort of integers.
+        keys_.resize(instants_.size());
+        for (std::size_t k = 0; k < keys_.size(); ++k)
+            keys_[k] = (instants_[k].time_ps - earliest) << index_bits | k;
+        std::sort(keys_.begin(), keys_.end());
+        for (std::size_t k = 0; k < keys_.size(); ++k)
+            order_[k] = static_cast<int>(keys_[k] & ((std::uint64_t{1} << index_bits) - 1));
+        return;
+    }
+    for (std::size_t k = 0; k < order_.size(); ++k)
+        order_[k] = static_cast<int>(k);
+    std::sort(order_.begin(), order_.end(), [this](int a, int b) {
+        return instants_[static_cast<std::size_t>(a)].time_ps < instants_[static_cast<std::size_t>(b)].time_ps;
+    });
+}
+
 void vcd_tracer::flush(std::uint64_t until_ps)
 {
-    std::sort(instants_.begin(), instants_.end(),
-              [](const instant& a, const instant& b) { return a.time_ps < b.time_ps; });
-    std::size_t done = 0;
-    for (; done < instants_.size() && instants_[done].time_ps <= until_ps; ++done)
-        write_instant(instants_[done]);
+    sort_instants();
+    // Each instant's place in ordered_, then the changes into their places, in the order recorded.
+    std::size_t place = 0;
+    for (const int k : order_) {
+        const std::size_t count = instants_[static_cast<std::size_t>(k)].changes;
+        instants_[static_cast<std::size_t>(k)].changes = place;
+        place += count;
+    }
+    ordered_.resize(changes_.size());
+    for (const change& c : changes_)
+        ordered_[instants_[static_cast<std::size_t>(c.instant)].changes++] = c.value;
+    // Now each instant's changes end where the next instant's begin.
+    std::size_t begin = 0, done = 0;
+    for (; done < order_.size(); ++done) {
+        const instant& at = instants_[static_cast<std::size_t>(order_[done])];
+        if (at.time_ps > until_ps)
+            break;
+        vcd_.instant(at.time_ps, ordered_.data() + begin, at.changes - begin);
+        begin = at.changes;
+    }
     recent_ = none;
-    if (done == instants_.size()) {
+    if (done == order_.size()) {
         instants_.clear();
         changes_.clear();
         std::fill(slots_.begin(), slots_.end(), 0);
         return;
     }
-    // Changes later than until_ps (a head already in the next token) stay: moved to the front.
-    instants_.erase(instants_.begin(), instants_.begin() + static_cast<std::ptrdiff_t>(done));
-    std::vector<change> kept;
-    for (instant& in : instants_) {
-        int last = none;
-        for (int c = in.first; c != none; c = changes_[static_cast<std::size_t>(c)].next) {
-            const int index = static_cast<int>(kept.size());
-            kept.push_back({changes_[static_cast<std::size_t>(c)].value, changes_[static_cast<std::size_t>(c)].id, none});
-            (last == none ? in.first : kept[static_cast<std::size_t>(last)].next) = index;
-            last = index;
-        }
-        in.last = last;
-    }
-    changes_.swap(kept);
-    index_instants(instants_.size());
-}
-
-void vcd_tracer::write_instant(const instant& at)
-{
-    for (int c = at.first; c != none; c = changes_[static_cast<std::size_t>(c)].next)
-        last_change_[static_cast<std::size_t>(changes_[static_cast<std::size_t>(c)].id)] = c;
-    for (int c = at.first; c != none; c = changes_[static_cast<std::size_t>(c)].next) {
-        const change& ch = changes_[static_cast<std::size_t>(c)];
-        if (last_change_[static_cast<std::size_t>(ch.id)] == c)
-            vcd_.change(at.time_ps, ch.id, ch.value);
+    // Changes later than until_ps (a head already in the next token) stay, recorded anew.
+    std::vector<instant> later;
+    for (std::size_t k = done; k < order_.size(); ++k)
+        later.push_back(instants_[static_cast<std::size_t>(order_[k])]);
+    instants_.clear();
+    changes_.clear();
+    std::fill(slots_.begin(), slots_.end(), 0);
+    for (const instant& at : later) {
+        const int k = instant_at(at.time_ps);
+        for (; begin < at.changes; ++begin)
+            append(k, ordered_[begin].id, ordered_[begin].value);
     }
 }
 

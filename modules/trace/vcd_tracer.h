@@ -34,43 +34,49 @@ public:
 
 private:
     // Changes are recorded in any time order (a phase's end with its start, the pulses of a
-    // sub-tile ending by their widths) but fall on few instants: they are kept by instant, each
-    // instant's changes in the order recorded, so a flush sorts the instants, not the changes.
+    // sub-tile ending by their widths) but fall on few instants. Each change names its instant
+    // (found through a table by time); a flush sorts only the instants and then places the changes
+    // by instant, in the order recorded (a counting sort).
     struct change {
-        std::uint64_t value;
-        int id;
-        int next;  ///< the instant's next change (index into changes_), or none
+        vcd_writer::value_change value;
+        int instant;  ///< index into instants_
     };
     struct instant {
         std::uint64_t time_ps;
-        int first, last;  ///< its changes (indices into changes_)
+        std::size_t changes;  ///< how many; during a flush, where the next goes in ordered_
     };
     static constexpr int none = -1;
 
     void record(const sc_core::sc_time& t, int id, std::uint64_t value);
-    /// Append a change to instants_[at].
     void append(int at, int id, std::uint64_t value)
     {
-        const int index = static_cast<int>(changes_.size());
-        changes_.push_back({value, id, none});
-        instant& in = instants_[static_cast<std::size_t>(at)];
-        (in.first == none ? in.first : changes_[static_cast<std::size_t>(in.last)].next) = index;
-        in.last = index;
+        changes_.push_back({{value, id}, at});
+        ++instants_[static_cast<std::size_t>(at)].changes;
     }
     /// The instant at `time_ps`, added if new.
-    int instant_at(std::uint64_t time_ps);
+    int instant_at(std::uint64_t time_ps)
+    {
+        const int entry = slots_[slot_of(time_ps)];
+        if (entry != 0 && instants_[static_cast<std::size_t>(entry - 1)].time_ps == time_ps)
+            return entry - 1;
+        return probe_instant(time_ps);
+    }
+    std::size_t slot_of(std::uint64_t time_ps) const
+    {
+        return static_cast<std::size_t>((time_ps * 0x9e3779b97f4a7c15u) >> slot_shift_);
+    }
+    /// instant_at past the first slot.
+    int probe_instant(std::uint64_t time_ps);
     /// Size the table of instants for `count` of them and enter instants_[0, count) into it.
     void index_instants(std::size_t count);
     /// counter_steps: 0 during the sign decision, then 1 .. M, one per clock cycle; 0 at the end.
     void record_counter(const phase_record& r);
     /// adder_stage: 1 .. stages, each for its cycles, then 0 (scaling and routing).
     void record_adder_stages(const phase_record& r);
+    /// order_: the instants by time.
+    void sort_instants();
     /// Write the buffered changes up to `until` (all of them by default), in time order.
     void flush(std::uint64_t until_ps = UINT64_MAX);
-    /// Write one instant's changes in the order recorded, but of several changes of one signal
-    /// only the last.
-    void write_instant(const instant& at);
-
     atomic_file& file_;
     vcd_writer vcd_;
     std::size_t traced_head_, traced_tile_;
@@ -78,13 +84,15 @@ private:
     sc_core::sc_time clock_;
     int token_id_, phase_id_, write_slot_id_, counter_id_, adder_stage_id_, active_id_;
     std::vector<int> phase_flag_ids_, busy_ids_, q_ids_, phi_ids_;
-    std::vector<change> changes_;
+    std::vector<change> changes_;                  ///< as recorded
+    std::vector<vcd_writer::value_change> ordered_;  ///< placed by instant (flush)
     std::vector<instant> instants_;
+    std::vector<int> order_;             ///< instants by time (flush)
+    std::vector<std::uint64_t> keys_;  ///< for sorting the instants
     /// Open addressing by time: 1 + index into instants_, 0 for a free slot; a power of two long.
     std::vector<int> slots_;
-    int slot_shift_;               ///< 64 - log2(slots_.size()): the hash's top bits pick the slot
-    int recent_;                   ///< the instant last recorded at, or none
-    std::vector<int> last_change_;  ///< by signal id: its last change in the instant being written
+    int slot_shift_;  ///< 64 - log2(slots_.size()): the hash's top bits pick the slot
+    int recent_;      ///< the instant last recorded at, or none
 };
 
 }  // namespace gcasim

@@ -1,12 +1,13 @@
 #include "trace/vcd_writer.h"
 
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 
 namespace gcasim {
 
 vcd_writer::vcd_writer(std::ostream& out, const std::string& timescale)
-    : text_(out), variables_(), now_(0), high_base_(0), high_digits_(), high_length_(0), time_written_(false), header_done_(false)
+    : text_(out), variables_(), last_change_(), now_(0), high_base_(0), high_digits_(), high_length_(0), time_written_(false), header_done_(false)
 {
     text_.put("$version gcasim $end\n$timescale ");
     text_.put(timescale);
@@ -69,6 +70,35 @@ void vcd_writer::end_definitions()
     text_.put("$end\n");
     header_done_ = true;
     time_written_ = true;
+    last_change_.assign(variables_.size(), 0);
+}
+
+void vcd_writer::instant(std::uint64_t time, const value_change* changes, std::size_t count)
+{
+    if (time != now_ || !time_written_)
+        text_.commit(write_time(text_.claim(max_time_chars), time));
+    std::size_t* const last = last_change_.data();
+    for (std::size_t k = 0; k < count; ++k)
+        last[changes[k].id] = k;
+    // Members in locals: the text is written through a char*, which may alias anything.
+    const variable* const variables = variables_.data();
+    for (std::size_t begin = 0; begin < count; begin += changes_per_claim) {
+        const std::size_t end = std::min(count, begin + changes_per_claim);
+        char* at = text_.claim(changes_per_claim * max_value_chars);
+        for (std::size_t k = begin; k < end; ++k) {
+            const value_change c = changes[k];
+            if (last[c.id] != k)
+                continue;
+            const variable& v = variables[c.id];
+            if (v.width == 1)
+                *at++ = c.value ? '1' : '0';
+            else
+                at = write_binary(at, v.width < 64 ? c.value & ((std::uint64_t{1} << v.width) - 1) : c.value);
+            std::memcpy(at, v.tail.data(), v.tail.size());  // the whole array: a fixed-size copy
+            at += v.tail_length;
+        }
+        text_.commit(at);
+    }
 }
 
 char* vcd_writer::write_time(char* at, std::uint64_t time)
@@ -76,19 +106,18 @@ char* vcd_writer::write_time(char* at, std::uint64_t time)
     if (!header_done_ || time < now_)
         throw std::logic_error("vcd_writer: change before the header or back in time");
     *at++ = '#';
-    if (time < eight_digits) {
+    if (time < low_range) {
         at = text_buffer::write_decimal(at, time);
     } else {
-        // The digits above the low eight change every 100 us: kept.
-        if (time - high_base_ >= eight_digits) {
-            const std::uint64_t high = time / eight_digits;
-            high_base_ = high * eight_digits;
+        // The digits above the low six change every microsecond, a token's instants fall within
+        // one or two: the high digits are kept.
+        if (time - high_base_ >= low_range) {
+            const std::uint64_t high = time / low_range;
+            high_base_ = high * low_range;
             high_length_ = static_cast<std::size_t>(text_buffer::write_decimal(high_digits_.data(), high) - high_digits_.data());
         }
         std::memcpy(at, high_digits_.data(), high_digits_.size());
-        at += high_length_;
-        text_buffer::write_eight_digits(at, time - high_base_);
-        at += 8;
+        at = text_buffer::write_six_digits(at + high_length_, time - high_base_);
     }
     *at++ = '\n';
     now_ = time;
