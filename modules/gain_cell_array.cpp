@@ -2,7 +2,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <optional>
+#include <stdexcept>
+#include <string>
+
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
 
 #include "analog_payload.h"
 #include "device/array_physics.h"
@@ -67,6 +74,89 @@ const gain_cell_array::params& checked(const gain_cell_array::params& p, const s
     return p;
 }
 
+/// How many of n line flags are set (non-zero).
+std::size_t count_set(const std::uint8_t* flags, std::size_t n)
+{
+    std::size_t unset = 0, i = 0;
+#if defined(__AVX2__)
+    for (; i + 32 <= n; i += 32) {
+        const __m256i bytes = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(flags + i));
+        unset += static_cast<std::size_t>(__builtin_popcount(
+            static_cast<unsigned>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(bytes, _mm256_setzero_si256())))));
+    }
+#endif
+    for (; i < n; ++i)
+        unset += flags[i] == 0;
+    return n - unset;
+}
+
+/// x[0] + x[1] + ... in this order: the energies are sums rounded to attojoules, so the order of
+/// the additions is part of the results.
+double ordered_sum(const double* x, std::size_t n)
+{
+    double sum = 0;
+    const double* end8 = x + n / 8 * 8;
+    for (; x != end8; x += 8)
+        sum = (((((((sum + x[0]) + x[1]) + x[2]) + x[3]) + x[4]) + x[5]) + x[6]) + x[7];
+    for (; x != end8 + n % 8; ++x)
+        sum += *x;
+    return sum;
+}
+
+/// A MAC's inputs: their ordered sum (its read energy) and how many carry a pulse (driven lines).
+struct input_totals {
+    double sum = 0;
+    std::size_t driven = 0;
+};
+
+input_totals totals_of(const double* x, std::size_t n)
+{
+    input_totals t{ordered_sum(x, n), 0};
+    std::size_t i = 0;
+#if defined(__AVX2__)
+    __m256i driven = _mm256_setzero_si256();  // minus one per pulse, by lane
+    for (; i + 4 <= n; i += 4)
+        driven = _mm256_add_epi64(driven, _mm256_castpd_si256(_mm256_cmp_pd(_mm256_loadu_pd(x + i), _mm256_setzero_pd(), _CMP_GT_OQ)));
+    alignas(32) std::int64_t lanes[4];
+    _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), driven);
+    t.driven = static_cast<std::size_t>(-(lanes[0] + lanes[1] + lanes[2] + lanes[3]));
+#endif
+    for (; i < n; ++i)
+        t.driven += x[i] > 0;
+    return t;
+}
+
+/// A noiseless quantizing DAC on one line, in place: each value's voltage step * code, and its code.
+/// False (the line unchanged) where a value has no code (not a number).
+bool quantize_line(const device::quantizer& dac, std::size_t n, double* __restrict volts, std::uint8_t* __restrict codes)
+{
+    const device::quantizer q = dac;  // a local copy: no aliasing with the outputs
+    bool numbers = true;
+    for (std::size_t i = 0; i < n; ++i)
+        numbers &= volts[i] == volts[i];
+    if (!numbers)
+        return false;
+    for (std::size_t i = 0; i < n; ++i)
+        volts[i] = q.grid_index(volts[i]);  // the codes as doubles, first
+    for (std::size_t i = 0; i < n; ++i) {
+        codes[i] = static_cast<std::uint8_t>(static_cast<std::int32_t>(volts[i]));
+        volts[i] *= q.step();
+    }
+    return true;
+}
+
+/// Sums of v and v^2 over the stored voltages (negative ones count 0), in order (the write energy).
+std::pair<double, double> voltage_sums(const double* volts, std::size_t n)
+{
+    double sum_v = 0, sum_v2 = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        const double v = std::max(0.0, volts[i]);
+        sum_v += v;
+        sum_v2 += v * v;
+    }
+    return {sum_v, sum_v2};
+}
+
 }  // namespace
 
 gain_cell_array::gain_cell_array(const sc_module_name& name, const params& p)
@@ -74,7 +164,8 @@ gain_cell_array::gain_cell_array(const sc_module_name& name, const params& p)
       dac_(0.0, p.v_max, p.kv_levels), grid_(code_grid_of(p, dac_)),
       cells_(p.tokens, p.width, p.model, storage_of(p, grid_), grid_ ? &*grid_ : nullptr, p.precision),
       written_at_(p.tokens, SC_ZERO_TIME),
-      written_factor_(p.tokens, 1.0), decay_ref_(SC_ZERO_TIME), decay_(p.tokens, 1.0), stored_(p.width, 0.0),
+      written_factor_(p.tokens, 1.0), decay_ref_(SC_ZERO_TIME), decay_(p.tokens, 1.0), tau_s_(p.tau.to_seconds()),
+      stored_(p.width, 0.0), stored_codes_(p.width, 0),
       write_noise_(device::derive_seed(p.seed, 1)), read_noise_(device::derive_seed(p.seed, 2)),
       current_(device::cell_current_range(p.model)), events_(), energy_()
 {
@@ -167,18 +258,22 @@ void gain_cell_array::write_transport(tlm::tlm_generic_payload& gp, sc_time& del
 
 double gain_cell_array::store_line(std::size_t line, const sc_time& written_at)
 {
-    double sum_v = 0, sum_v2 = 0;
-    for (std::size_t i = 0; i < params_.width; ++i) {
-        stored_[i] = dac_(stored_[i]);
+    if (grid_) {
+        if (!quantize_line(dac_, params_.width, stored_.data(), stored_codes_.data()))
+            throw std::invalid_argument(std::string(name()) + ": a DAC input of line " + std::to_string(line) +
+                                        " is not a number");
+        cells_.write_codes(line, stored_codes_.data());
+    } else {
+        for (std::size_t i = 0; i < params_.width; ++i)
+            stored_[i] = dac_(stored_[i]);
         if (params_.dac_sigma > 0)
-            stored_[i] += params_.dac_sigma * write_noise_.normal();
-        const double v = std::max(0.0, stored_[i]);
-        sum_v += v;
-        sum_v2 += v * v;
+            for (std::size_t i = 0; i < params_.width; ++i)
+                stored_[i] += params_.dac_sigma * write_noise_.normal();
+        cells_.write(line, stored_.data());
     }
-    cells_.write(line, stored_.data());
+    const auto [sum_v, sum_v2] = voltage_sums(stored_.data(), params_.width);
     written_at_[line] = written_at;
-    written_factor_[line] = std::exp(seconds(written_at, decay_ref_) / params_.tau.to_seconds());
+    written_factor_[line] = std::exp(seconds(written_at, decay_ref_) / tau_s_);
     return device::dac_write_aj(static_cast<double>(params_.width), params_.dac_conversion_aj, params_.write_line_ff,
                                 params_.v_max, params_.storage_ff, sum_v, sum_v2);
 }
@@ -192,13 +287,15 @@ double gain_cell_array::seconds(const sc_time& a, const sc_time& b)
 
 void gain_cell_array::update_decay(const sc_time& now)
 {
-    const double tau = params_.tau.to_seconds();
-    if (seconds(now, decay_ref_) > 32.0 * tau) {  // re-base before exp(-(now - ref)/tau) underflows
+    const double tau = tau_s_;
+    double since_ref = seconds(now, decay_ref_);
+    if (since_ref > 32.0 * tau) {  // re-base before exp(-(now - ref)/tau) underflows
         decay_ref_ = now;
+        since_ref = 0.0;
         for (std::size_t line = 0; line < params_.tokens; ++line)
             written_factor_[line] = std::exp(seconds(written_at_[line], now) / tau);
     }
-    const double now_factor = std::exp(-seconds(now, decay_ref_) / tau);
+    const double now_factor = std::exp(-since_ref / tau);
     for (std::size_t line = 0; line < params_.tokens; ++line)
         decay_[line] = std::min(1.0, now_factor * written_factor_[line]);  // not yet settled: age 0
 }
@@ -232,16 +329,15 @@ void gain_cell_array::compute_mac()
     const std::size_t outputs = per_column ? params_.tokens : params_.width;
     if (params_.model.leak() != device::leakage_form::none)
         update_decay(mac_.now);
-    const std::size_t active_lines =
-        mac_.enabled ? static_cast<std::size_t>(std::count(mac_.enabled, mac_.enabled + params_.tokens, std::uint8_t{1}))
-                     : params_.tokens;
+    const std::size_t active_lines = mac_.enabled ? count_set(mac_.enabled, params_.tokens) : params_.tokens;
     if (per_column)
         cells_.mac_per_line(mac_.in, decay_.data(), mac_.enabled, mac_.out);
     else
         cells_.mac_per_width(mac_.in, decay_.data(), mac_.out);
     if (!ir_drop_offset_.empty())
         add_ir_drop_offsets();
-    spend(energy_.cell_reads, mac_read_energy(active_lines));  // before the read noise: it carries no energy
+    const input_totals in = totals_of(mac_.in, inputs);
+    spend(energy_.cell_reads, mac_read_energy(active_lines, in.sum));  // before the read noise: it carries no energy
     if (params_.read_sigma > 0) {
         for (std::size_t i = 0; i < outputs; ++i)
             if (!per_column || !mac_.enabled || mac_.enabled[i])
@@ -249,11 +345,9 @@ void gain_cell_array::compute_mac()
     }
     // Lines: each input line with a pulse is driven across its cells, each output line taking part
     // (the enabled token lines of K, every dimension of V) is precharged across its cells.
-    const std::size_t driven = static_cast<std::size_t>(
-        std::count_if(mac_.in, mac_.in + inputs, [](double x) { return x > 0; }));
     const std::size_t precharged = per_column ? active_lines : outputs;
     spend(energy_.lines,
-          device::line_charge_aj(static_cast<double>(driven * outputs), params_.wl_ff_per_cell, params_.read_v) +
+          device::line_charge_aj(static_cast<double>(in.driven * outputs), params_.wl_ff_per_cell, params_.read_v) +
               device::line_charge_aj(static_cast<double>(precharged * inputs), params_.bl_ff_per_cell, params_.read_v));
     events_.cells_read += active_lines * params_.width;
     ++events_.macs;
@@ -275,18 +369,13 @@ void gain_cell_array::add_ir_drop_offsets()
             mac_.out[i] += offset;
 }
 
-double gain_cell_array::mac_read_energy(std::size_t active_lines) const
+double gain_cell_array::mac_read_energy(std::size_t active_lines, double sum_in) const
 {
     // K: the inputs (query rows) each cross the enabled token lines; V: the inputs (token rows, 0 on
     // masked lines) each cross every dimension.
     const bool per_column = params_.layout == orientation::token_per_column;
-    const std::size_t inputs = per_column ? params_.width : params_.tokens;
     const std::size_t outputs = per_column ? params_.tokens : params_.width;
-    double sum_in = 0, sum_out = 0;
-    for (std::size_t i = 0; i < inputs; ++i)
-        sum_in += mac_.in[i];
-    for (std::size_t o = 0; o < outputs; ++o)
-        sum_out += mac_.out[o];
+    const double sum_out = ordered_sum(mac_.out, outputs);
     const double cells_per_input = static_cast<double>(per_column ? active_lines : params_.width);
     return device::mac_read_aj(params_.read_unit_aj, current_.polarity, sum_out, current_.floor, sum_in,
                                cells_per_input);

@@ -105,8 +105,9 @@ private:
     static void run_mac(void* self) { static_cast<gain_cell_array*>(self)->compute_mac(); }
     /// Writes stored_ (through the DAC) into a line; returns the write energy (aJ).
     double store_line(std::size_t line, const sc_core::sc_time& written_at);
-    /// Cell-read energy of the MAC just computed, from its outputs before read noise (aJ).
-    double mac_read_energy(std::size_t active_lines) const;
+    /// Cell-read energy of the MAC just computed, from its outputs before read noise (aJ); sum_in:
+    /// the sum of its inputs.
+    double mac_read_energy(std::size_t active_lines, double sum_in) const;
     void set_cell_gains();
     void add_ir_drop_offsets();
     static double seconds(const sc_core::sc_time& a, const sc_core::sc_time& b);
@@ -121,7 +122,9 @@ private:
     std::vector<double> written_factor_;        ///< exp((written_at - ref)/tau) per line
     sc_core::sc_time decay_ref_;
     std::vector<double> decay_;                 ///< leakage factor per line, for the current MAC
+    double tau_s_;                              ///< params_.tau in seconds
     std::vector<double> stored_;                ///< scratch: one line after the DAC
+    std::vector<std::uint8_t> stored_codes_;    ///< scratch: its DAC codes, with grid_
     std::vector<double> ir_drop_offset_;        ///< per bit-line position (array physics), else empty
     device::splitmix64 write_noise_, read_noise_;
     struct {

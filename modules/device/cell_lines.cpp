@@ -94,9 +94,7 @@ cell_lines::cell_lines(std::size_t lines, std::size_t width, const cell_model& m
     }
     if (precision == mac_precision::float32 && float_tables_possible(order, grid)) {
         float_tables_ = true;
-        table_y_.assign(table_entries, 0.0);
-        std::copy(grid_deviation_.begin(), grid_deviation_.end(), table_y_.begin());
-        inputs_f_.assign(std::max(lines, width), 0.0f);
+        set_up_float_tables();
     }
 }
 
@@ -135,7 +133,7 @@ void cell_lines::write(std::size_t line, const double* stored_volts)
     if (line >= lines_)
         throw std::out_of_range("cell_lines::write: line index out of range");
     if (coded_)
-        return write_codes(line, stored_volts);
+        return write_volts_as_codes(line, stored_volts);
     for (std::size_t w = 0; w < width_; ++w) {
         const double y = stored_volts[w] - v_mid;
         double p = 1.0;
@@ -151,7 +149,27 @@ void cell_lines::write(std::size_t line, const double* stored_volts)
     }
 }
 
-void cell_lines::write_codes(std::size_t line, const double* stored_volts)
+void cell_lines::write_codes(std::size_t line, const std::uint8_t* codes)
+{
+    if (line >= lines_)
+        throw std::out_of_range("cell_lines::write_codes: line index out of range");
+    if (!coded_)
+        throw std::logic_error("cell_lines::write_codes: the cells are not stored as grid codes");
+    std::uint8_t highest = 0;
+    for (std::size_t w = 0; w < width_; ++w)
+        highest = std::max(highest, codes[w]);
+    if (highest >= grid_.levels)
+        throw std::invalid_argument("cell_lines::write_codes: code " + std::to_string(highest) +
+                                    " is not below the grid's " + std::to_string(grid_.levels) + " levels");
+    if (order_ == storage::by_line)
+        std::copy_n(codes, width_, &codes_[line * width_]);
+    else
+        for (std::size_t w = 0; w < width_; ++w)
+            codes_[code_index(line, w)] = codes[w];
+    written_[line] = 1;
+}
+
+void cell_lines::write_volts_as_codes(std::size_t line, const double* stored_volts)
 {
     for (std::size_t w = 0; w < width_; ++w) {
         const double v = stored_volts[w];
@@ -457,25 +475,28 @@ void cell_lines::accumulate_width_coded(const double* weights, std::size_t pulse
 
 namespace {
 
-/// One line's table, float(scale * P(delta*y_c)) for the 8 codes c, P(delta*y) = w0 + w1*y + w2*y^2 +
-/// w3*y^3 (Horner, in double) from its term weights w[k * stride]; y: the 8 codes' deviations.
-inline void line_table(const double* y, const double* w, std::size_t stride, double scale, float* table)
-{
-    for (int c = 0; c < cell_lines::table_entries; ++c)
-        table[c] = static_cast<float>(scale * (w[0] + y[c] * (w[stride] + y[c] * (w[2 * stride] + y[c] * w[3 * stride]))));
-}
-
+/// The table of one line: its 8 entries as floats, P(s * y_c) (voltage-form leakage, s = the line's
+/// delta) or s * P(y_c) (current form, no leakage), Horner in float from the basis of the array.
 #if defined(__AVX2__) && defined(__FMA__)
-/// line_table in two 4-wide halves, kept in a register.
-inline __m256 line_table8(const __m256d y_lo, const __m256d y_hi, const double* w, std::size_t stride, double scale)
-{
-    const __m256d w0 = _mm256_broadcast_sd(w), w1 = _mm256_broadcast_sd(w + stride),
-                  w2 = _mm256_broadcast_sd(w + 2 * stride), w3 = _mm256_broadcast_sd(w + 3 * stride),
-                  s = _mm256_set1_pd(scale);
-    const __m256d lo = _mm256_fmadd_pd(y_lo, _mm256_fmadd_pd(y_lo, _mm256_fmadd_pd(y_lo, w3, w2), w1), w0);
-    const __m256d hi = _mm256_fmadd_pd(y_hi, _mm256_fmadd_pd(y_hi, _mm256_fmadd_pd(y_hi, w3, w2), w1), w0);
-    return _mm256_set_m128(_mm256_cvtpd_ps(_mm256_mul_pd(hi, s)), _mm256_cvtpd_ps(_mm256_mul_pd(lo, s)));
-}
+struct voltage_tables {
+    const float* scale;  ///< delta per line, 0 for an unwritten line (y = 0 whatever its codes)
+    __m256 y, a0, a1, a2, a3;
+    __m256 operator()(std::size_t line) const
+    {
+        const __m256 z = _mm256_mul_ps(_mm256_broadcast_ss(scale + line), y);
+        return _mm256_fmadd_ps(_mm256_fmadd_ps(_mm256_fmadd_ps(a3, z, a2), z, a1), z, a0);
+    }
+};
+
+struct scaled_tables {
+    const float* scale;             ///< delta per line (1 without leakage)
+    const std::uint8_t* written;    ///< per line
+    __m256 read, read_unwritten;    ///< P(y_c), and P(0) for every code
+    __m256 operator()(std::size_t line) const
+    {
+        return _mm256_mul_ps(_mm256_broadcast_ss(scale + line), written[line] ? read : read_unwritten);
+    }
+};
 
 /// Eight codes as the permutation indices of a table.
 inline __m256i codes8(const std::uint8_t* codes)
@@ -490,25 +511,227 @@ inline float horizontal_sum(const __m256 v)
     return _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s)));
 }
 
-/// The K MAC's inputs, Blocks blocks of 8 held in registers: dot() of one line's table and codes.
-template <std::size_t Blocks> struct register_inputs {
-    __m256 x[Blocks];
-    explicit register_inputs(const float* in)
-    {
-        for (std::size_t b = 0; b < Blocks; ++b)
-            x[b] = _mm256_loadu_ps(in + 8 * b);
+/// Lane i: the sum of the lanes of v[i] (8 horizontal sums in 9 instructions instead of 48).
+inline __m256 horizontal_sums8(const __m256 v[8])
+{
+    const __m256 s01 = _mm256_hadd_ps(v[0], v[1]), s23 = _mm256_hadd_ps(v[2], v[3]);
+    const __m256 s45 = _mm256_hadd_ps(v[4], v[5]), s67 = _mm256_hadd_ps(v[6], v[7]);
+    const __m256 s0123 = _mm256_hadd_ps(s01, s23), s4567 = _mm256_hadd_ps(s45, s67);  // halves by 128-bit lane
+    return _mm256_add_ps(_mm256_permute2f128_ps(s0123, s4567, 0x20), _mm256_permute2f128_ps(s0123, s4567, 0x31));
+}
+
+/// sum_w x[w] * t[codes[w]] of one line, 8 x Blocks cells, lane by lane (one chain: the MAC runs 8
+/// lines side by side).
+template <std::size_t Blocks> inline __m256 dot_line(const __m256 t, const float* x, const std::uint8_t* codes)
+{
+    __m256 acc = _mm256_mul_ps(_mm256_permutevar8x32_ps(t, codes8(codes)), _mm256_loadu_ps(x));
+    for (std::size_t b = 1; b < Blocks; ++b)
+        acc = _mm256_fmadd_ps(_mm256_permutevar8x32_ps(t, codes8(codes + 8 * b)), _mm256_loadu_ps(x + 8 * b), acc);
+    return acc;
+}
+
+/// The K MAC at width 8 x Blocks: out[line] = sum_w x[w] * table_line[codes[line][w]] for enabled
+/// lines, 0 elsewhere; 8 lines at a time, their sums taken together.
+template <std::size_t Blocks, class Tables>
+void dot_lines_tables(const Tables& table, const float* x, const std::uint8_t* codes, const std::uint8_t* enabled,
+                      std::size_t lines, double* out)
+{
+    constexpr std::size_t width = 8 * Blocks;
+    std::size_t line0 = 0;
+    for (; line0 + 8 <= lines; line0 += 8) {
+        std::uint64_t any_enabled = 1;
+        if (enabled)
+            std::memcpy(&any_enabled, enabled + line0, sizeof any_enabled);
+        if (!any_enabled) {
+            std::fill(out + line0, out + line0 + 8, 0.0);
+            continue;
+        }
+        __m256 acc[8];
+        for (std::size_t i = 0; i < 8; ++i)
+            acc[i] = dot_line<Blocks>(table(line0 + i), x, codes + (line0 + i) * width);
+        const __m256 sums = horizontal_sums8(acc);
+        _mm256_storeu_pd(out + line0, _mm256_cvtps_pd(_mm256_castps256_ps128(sums)));
+        _mm256_storeu_pd(out + line0 + 4, _mm256_cvtps_pd(_mm256_extractf128_ps(sums, 1)));
     }
-    double dot(const __m256 t, const std::uint8_t* codes) const
+    for (; line0 < lines; ++line0)
+        out[line0] = horizontal_sum(dot_line<Blocks>(table(line0), x, codes + line0 * width));
+    if (enabled)
+        for (std::size_t line = 0; line < lines; ++line)
+            if (!enabled[line])
+                out[line] = 0.0;
+}
+
+/// The K MAC at any width: blocks of 8 cells, then the rest one by one.
+template <class Tables>
+void dot_lines_tables(const Tables& table, const float* x, const std::uint8_t* codes, const std::uint8_t* enabled,
+                      std::size_t lines, std::size_t width, double* out)
+{
+    for (std::size_t line = 0; line < lines; ++line) {
+        if (enabled && !enabled[line]) {
+            out[line] = 0.0;
+            continue;
+        }
+        const __m256 t = table(line);
+        const std::uint8_t* line_codes = codes + line * width;
+        __m256 acc = _mm256_setzero_ps();
+        std::size_t i = 0;
+        for (; i + 8 <= width; i += 8)
+            acc = _mm256_fmadd_ps(_mm256_permutevar8x32_ps(t, codes8(line_codes + i)), _mm256_loadu_ps(x + i), acc);
+        float sum = horizontal_sum(acc);
+        alignas(32) float entries[cell_lines::table_entries];
+        _mm256_store_ps(entries, t);
+        for (; i < width; ++i)
+            sum += x[i] * entries[line_codes[i]];
+        out[line] = sum;
+    }
+}
+
+/// The V MAC: sums[w] = sum over pulsed lines of pulse[line] * table_line[codes[line][w]]; lines
+/// without a pulse are skipped. At width 64 the 64 sums stay in registers.
+template <class Tables>
+void accumulate_width_tables(const Tables& table, const float* pulse, const std::uint8_t* codes, std::size_t lines,
+                             std::size_t width, float* sums)
+{
+    auto pulsed_table = [&](std::size_t line) { return _mm256_mul_ps(table(line), _mm256_broadcast_ss(pulse + line)); };
+    if (width == 64) {
+        __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        for (std::size_t line = 0; line < lines; ++line) {
+            if (pulse[line] == 0.0f)
+                continue;
+            const __m256 t = pulsed_table(line);
+            const std::uint8_t* c = codes + line * 64;
+            a0 = _mm256_add_ps(a0, _mm256_permutevar8x32_ps(t, codes8(c)));
+            a1 = _mm256_add_ps(a1, _mm256_permutevar8x32_ps(t, codes8(c + 8)));
+            a2 = _mm256_add_ps(a2, _mm256_permutevar8x32_ps(t, codes8(c + 16)));
+            a3 = _mm256_add_ps(a3, _mm256_permutevar8x32_ps(t, codes8(c + 24)));
+            a4 = _mm256_add_ps(a4, _mm256_permutevar8x32_ps(t, codes8(c + 32)));
+            a5 = _mm256_add_ps(a5, _mm256_permutevar8x32_ps(t, codes8(c + 40)));
+            a6 = _mm256_add_ps(a6, _mm256_permutevar8x32_ps(t, codes8(c + 48)));
+            a7 = _mm256_add_ps(a7, _mm256_permutevar8x32_ps(t, codes8(c + 56)));
+        }
+        const __m256 all[8] = {a0, a1, a2, a3, a4, a5, a6, a7};
+        for (int b = 0; b < 8; ++b)
+            _mm256_storeu_ps(sums + 8 * b, all[b]);
+        return;
+    }
+    std::fill(sums, sums + width, 0.0f);
+    for (std::size_t line = 0; line < lines; ++line) {
+        if (pulse[line] == 0.0f)
+            continue;
+        const __m256 t = pulsed_table(line);
+        const std::uint8_t* line_codes = codes + line * width;
+        std::size_t i = 0;
+        for (; i + 8 <= width; i += 8)
+            _mm256_storeu_ps(sums + i, _mm256_add_ps(_mm256_loadu_ps(sums + i),
+                                                     _mm256_permutevar8x32_ps(t, codes8(line_codes + i))));
+        alignas(32) float entries[cell_lines::table_entries];
+        _mm256_store_ps(entries, t);
+        for (; i < width; ++i)
+            sums[i] += entries[line_codes[i]];
+    }
+}
+#else
+/// Without AVX2: the same tables entry by entry.
+struct voltage_tables {
+    const float* scale;
+    const float *y, *a;
+    float entry(std::size_t line, int c) const
     {
-        __m256 acc[2] = {_mm256_setzero_ps(), _mm256_setzero_ps()};  // two chains: the FMA latency
-        for (std::size_t b = 0; b < Blocks; ++b)
-            acc[b % 2] = _mm256_fmadd_ps(_mm256_permutevar8x32_ps(t, codes8(codes + 8 * b)), x[b], acc[b % 2]);
-        return horizontal_sum(_mm256_add_ps(acc[0], acc[1]));
+        const float z = scale[line] * y[c];
+        return std::fma(std::fma(std::fma(a[3], z, a[2]), z, a[1]), z, a[0]);
     }
 };
+
+struct scaled_tables {
+    const float* scale;
+    const std::uint8_t* written;
+    const float *read, *read_unwritten;
+    float entry(std::size_t line, int c) const { return scale[line] * (written[line] ? read : read_unwritten)[c]; }
+};
+
+template <class Tables>
+void dot_lines_tables(const Tables& table, const float* x, const std::uint8_t* codes, const std::uint8_t* enabled,
+                      std::size_t lines, std::size_t width, double* out)
+{
+    for (std::size_t line = 0; line < lines; ++line) {
+        float sum = 0.0f;
+        if (!enabled || enabled[line]) {
+            float t[cell_lines::table_entries];
+            for (int c = 0; c < cell_lines::table_entries; ++c)
+                t[c] = table.entry(line, c);
+            for (std::size_t i = 0; i < width; ++i)
+                sum += x[i] * t[codes[line * width + i]];
+        }
+        out[line] = sum;
+    }
+}
+
+template <class Tables>
+void accumulate_width_tables(const Tables& table, const float* pulse, const std::uint8_t* codes, std::size_t lines,
+                             std::size_t width, float* sums)
+{
+    std::fill(sums, sums + width, 0.0f);
+    for (std::size_t line = 0; line < lines; ++line) {
+        if (pulse[line] == 0.0f)
+            continue;
+        float t[cell_lines::table_entries];
+        for (int c = 0; c < cell_lines::table_entries; ++c)
+            t[c] = table.entry(line, c) * pulse[line];
+        for (std::size_t i = 0; i < width; ++i)
+            sums[i] += t[codes[line * width + i]];
+    }
+}
 #endif
 
 }  // namespace
+
+void cell_lines::set_up_float_tables()
+{
+    // Padding entries (codes >= levels) are never looked up.
+    const std::array<double, 4> a = model_.term_weights(1.0);
+    for (int c = 0; c < grid_.levels; ++c) {
+        const double y = grid_deviation_[static_cast<std::size_t>(c)];
+        basis_.y[c] = static_cast<float>(y);
+        basis_.read[c] = static_cast<float>(a[0] + y * (a[1] + y * (a[2] + y * a[3])));
+    }
+    for (int k = 0; k < 4; ++k)
+        basis_.a[k] = static_cast<float>(a[static_cast<std::size_t>(k)]);
+    std::fill(std::begin(basis_.read_unwritten), std::end(basis_.read_unwritten), basis_.a[0]);
+    line_scales_.assign(lines_, 1.0f);
+    inputs_f_.assign(std::max(lines_, width_), 0.0f);
+    sums_f_.assign(width_, 0.0f);
+}
+
+template <class Kernel> void cell_lines::with_tables(const double* delta, Kernel&& kernel)
+{
+    // The scale of each line's table: its delta (voltage form: 0 where unwritten, so y = 0).
+    float* scale = line_scales_.data();
+    switch (model_.leak()) {
+    case leakage_form::voltage:
+        for (std::size_t line = 0; line < lines_; ++line)
+            scale[line] = written_[line] ? static_cast<float>(delta[line]) : 0.0f;
+        break;
+    case leakage_form::current:
+        for (std::size_t line = 0; line < lines_; ++line)
+            scale[line] = static_cast<float>(delta[line]);
+        break;
+    case leakage_form::none:
+        break;  // every scale stays 1
+    }
+#if defined(__AVX2__) && defined(__FMA__)
+    if (model_.leak() == leakage_form::voltage)
+        kernel(voltage_tables{scale, _mm256_loadu_ps(basis_.y), _mm256_set1_ps(basis_.a[0]),
+                              _mm256_set1_ps(basis_.a[1]), _mm256_set1_ps(basis_.a[2]), _mm256_set1_ps(basis_.a[3])});
+    else
+        kernel(scaled_tables{scale, written_.data(), _mm256_loadu_ps(basis_.read),
+                             _mm256_loadu_ps(basis_.read_unwritten)});
+#else
+    if (model_.leak() == leakage_form::voltage)
+        kernel(voltage_tables{scale, basis_.y, basis_.a});
+    else
+        kernel(scaled_tables{scale, written_.data(), basis_.read, basis_.read_unwritten});
+#endif
+}
 
 void cell_lines::mac_per_line_tables(const double* in, const double* delta, const std::uint8_t* enabled, double* out)
 {
@@ -516,114 +739,28 @@ void cell_lines::mac_per_line_tables(const double* in, const double* delta, cons
     float* x = inputs_f_.data();
     for (std::size_t w = 0; w < width_; ++w)
         x[w] = static_cast<float>(in[w]);
-    double* w = line_weights_.data();
-    model_.term_weights(delta, lines_, w);
-    static const double zeros[table_entries] = {};
-    auto for_enabled_lines = [&](auto&& dot_line) {
-        for (std::size_t line = 0; line < lines_; ++line) {
-            if (enabled && !enabled[line]) {
-                out[line] = 0.0;
-                continue;
-            }
-            const double* y = written_[line] ? table_y_.data() : zeros;  // unwritten: y = 0 whatever the code
-            out[line] = dot_line(line, y, &codes_[line * width_]);
-        }
-    };
+    with_tables(delta, [&](const auto& tables) {
 #if defined(__AVX2__) && defined(__FMA__)
-    auto table8 = [&](std::size_t line, const double* y) {
-        return line_table8(_mm256_loadu_pd(y), _mm256_loadu_pd(y + 4), w + line, lines_, 1.0);
-    };
-    if (width_ == 64) {  // the paper's head dimension: the inputs stay in registers
-        register_inputs<8> inputs(x);
-        for_enabled_lines([&](std::size_t line, const double* y, const std::uint8_t* codes) {
-            return inputs.dot(table8(line, y), codes);
-        });
-        return;
-    }
-    for_enabled_lines([&](std::size_t line, const double* y, const std::uint8_t* codes) {
-        const __m256 t = table8(line, y);
-        __m256 acc = _mm256_setzero_ps();
-        std::size_t i = 0;
-        for (; i + 8 <= width_; i += 8)
-            acc = _mm256_fmadd_ps(_mm256_permutevar8x32_ps(t, codes8(codes + i)), _mm256_loadu_ps(x + i), acc);
-        float sum = horizontal_sum(acc);
-        alignas(32) float table[table_entries];
-        _mm256_store_ps(table, t);
-        for (; i < width_; ++i)
-            sum += x[i] * table[codes[i]];
-        return static_cast<double>(sum);
-    });
-#else
-    for_enabled_lines([&](std::size_t line, const double* y, const std::uint8_t* codes) {
-        float table[table_entries];
-        line_table(y, w + line, lines_, 1.0, table);
-        float sum = 0.0f;
-        for (std::size_t i = 0; i < width_; ++i)
-            sum += x[i] * table[codes[i]];
-        return static_cast<double>(sum);
-    });
+        if (width_ == 64)  // the paper's head dimension
+            return dot_lines_tables<8>(tables, x, codes_.data(), enabled, lines_, out);
 #endif
+        dot_lines_tables(tables, x, codes_.data(), enabled, lines_, width_, out);
+    });
 }
 
 void cell_lines::mac_per_width_tables(const double* in, const double* delta, double* out)
 {
     // out[w] = sum over pulsed lines of in[line] * P(delta_line * y[line][w]): the pulse folded into
     // the line's table, one lookup and one add per cell; lines without a pulse are skipped.
-    float* acc = inputs_f_.data();
-    std::fill(acc, acc + width_, 0.0f);
-    double* w = line_weights_.data();
-    model_.term_weights(delta, lines_, w);
-    static const double zeros[table_entries] = {};
-    auto for_pulsed_lines = [&](auto&& add_line) {
-        for (std::size_t line = 0; line < lines_; ++line)
-            if (in[line] != 0.0)
-                add_line(line, written_[line] ? table_y_.data() : zeros, &codes_[line * width_]);
-    };
-#if defined(__AVX2__) && defined(__FMA__)
-    auto table8 = [&](std::size_t line, const double* y) {
-        return line_table8(_mm256_loadu_pd(y), _mm256_loadu_pd(y + 4), w + line, lines_, in[line]);
-    };
-    if (width_ == 64) {  // the paper's head dimension: the 64 sums stay in registers
-        __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
-        for (std::size_t line = 0; line < lines_; ++line) {
-            if (in[line] == 0.0)
-                continue;
-            const __m256 t = table8(line, written_[line] ? table_y_.data() : zeros);
-            const std::uint8_t* codes = &codes_[line * width_];
-            a0 = _mm256_add_ps(a0, _mm256_permutevar8x32_ps(t, codes8(codes)));
-            a1 = _mm256_add_ps(a1, _mm256_permutevar8x32_ps(t, codes8(codes + 8)));
-            a2 = _mm256_add_ps(a2, _mm256_permutevar8x32_ps(t, codes8(codes + 16)));
-            a3 = _mm256_add_ps(a3, _mm256_permutevar8x32_ps(t, codes8(codes + 24)));
-            a4 = _mm256_add_ps(a4, _mm256_permutevar8x32_ps(t, codes8(codes + 32)));
-            a5 = _mm256_add_ps(a5, _mm256_permutevar8x32_ps(t, codes8(codes + 40)));
-            a6 = _mm256_add_ps(a6, _mm256_permutevar8x32_ps(t, codes8(codes + 48)));
-            a7 = _mm256_add_ps(a7, _mm256_permutevar8x32_ps(t, codes8(codes + 56)));
-        }
-        const __m256 sums[8] = {a0, a1, a2, a3, a4, a5, a6, a7};
-        for (int b = 0; b < 8; ++b)
-            _mm256_storeu_ps(acc + 8 * b, sums[b]);
-    } else {
-        for_pulsed_lines([&](std::size_t line, const double* y, const std::uint8_t* codes) {
-            const __m256 t = table8(line, y);
-            std::size_t i = 0;
-            for (; i + 8 <= width_; i += 8)
-                _mm256_storeu_ps(acc + i, _mm256_add_ps(_mm256_loadu_ps(acc + i), _mm256_permutevar8x32_ps(t, codes8(codes + i))));
-            alignas(32) float table[table_entries];
-            _mm256_store_ps(table, t);
-            for (; i < width_; ++i)
-                acc[i] += table[codes[i]];
-        });
-    }
-#else
-    for_pulsed_lines([&](std::size_t line, const double* y, const std::uint8_t* codes) {
-        float table[table_entries];
-        line_table(y, w + line, lines_, in[line], table);
-        for (std::size_t i = 0; i < width_; ++i)
-            acc[i] += table[codes[i]];
+    float* pulse = inputs_f_.data();
+    for (std::size_t line = 0; line < lines_; ++line)
+        pulse[line] = static_cast<float>(in[line]);
+    float* sums = sums_f_.data();
+    with_tables(delta, [&](const auto& tables) {
+        accumulate_width_tables(tables, pulse, codes_.data(), lines_, width_, sums);
     });
-#endif
     for (std::size_t i = 0; i < width_; ++i)
-        out[i] = acc[i];
+        out[i] = sums[i];
 }
 
 }  // namespace gcasim::device

@@ -53,6 +53,10 @@ public:
     /// Store one token's voltages (already through the DAC) in a line.
     void write(std::size_t line, const double* stored_volts);
 
+    /// With a code grid: store one token's DAC codes (0..levels-1, the voltages step * code) in a
+    /// line; what write() does with the DAC's voltages, without finding their codes again.
+    void write_codes(std::size_t line, const std::uint8_t* codes);
+
     /// Voltage currently held by a cell (before leakage).
     double stored(std::size_t line, std::size_t cell) const;
 
@@ -96,13 +100,16 @@ private:
     }
     /// gain * y^power of a cell, as stored in the planes or rebuilt from its code.
     double power(int k, std::size_t line, std::size_t cell) const;
-    void write_codes(std::size_t line, const double* stored_volts);
+    void write_volts_as_codes(std::size_t line, const double* stored_volts);
     void mac_per_line_per_cell(const double* in, const double* delta, const std::uint8_t* enabled, double* out);
     void mac_per_width_per_cell(const double* in, const double* delta, double* out);
     template <int Planes> void dot_lines(const double* in, double* dots) const;
     template <int Planes> void accumulate_width(const double* weights, std::size_t pulsed, double* out) const;
     template <int Degree> void dot_lines_coded(const double* in, double* dots) const;
     template <int Degree> void accumulate_width_coded(const double* weights, std::size_t pulsed, double* out) const;
+    void set_up_float_tables();
+    /// Runs kernel(tables) with the line tables of this MAC (the leakage factors `delta`).
+    template <class Kernel> void with_tables(const double* delta, Kernel&& kernel);
     void mac_per_line_tables(const double* in, const double* delta, const std::uint8_t* enabled, double* out);
     void mac_per_width_tables(const double* in, const double* delta, double* out);
 
@@ -125,8 +132,17 @@ private:
     std::vector<double> line_weights_;       ///< term weights w_k of every line, k-major
     std::vector<std::size_t> pulsed_lines_;  ///< lines with a pulse in the current V MAC
     bool float_tables_ = false;              ///< mac_precision::float32 asked and possible
-    std::vector<double> table_y_;            ///< y per code, padded to table_entries with 0
-    std::vector<float> inputs_f_;            ///< the MAC's inputs as floats (K), or its sums (V)
+    /// What the float32 tables are built from, per code c: y_c and P(y_c) (P(0) for an unwritten
+    /// line), and P's coefficients (polarity included). Entries past the grid's levels are unused.
+    struct table_basis {
+        float y[table_entries];
+        float read[table_entries];
+        float read_unwritten[table_entries];
+        float a[4];
+    } basis_{};
+    std::vector<float> line_scales_;         ///< per line: its table's leakage factor this MAC
+    std::vector<float> inputs_f_;            ///< the MAC's inputs as floats
+    std::vector<float> sums_f_;              ///< the V MAC's float sums
 };
 
 }  // namespace gcasim::device

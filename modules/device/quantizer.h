@@ -30,14 +30,14 @@ class quantizer {
 public:
     quantizer(double lo, double hi, int levels);
 
-    double operator()(double x) const
-    {
-        const double c = clamp(x, lo_, hi_);
-        return levels_ == 0 ? c : step_ * round_half_even(c / step_);
-    }
+    double operator()(double x) const { return levels_ == 0 ? clamp(x, lo_, hi_) : step_ * grid_index(x); }
+
+    /// With levels: the index of x's grid point, round_half_even(clamp(x) / step), as a double
+    /// (x quantizes to step() * grid_index(x)).
+    double grid_index(double x) const { return round_half_even(clamp(x, lo_, hi_) / step_); }
 
     /// Index of the nearest grid point (after clamping), i.e. round_half_even(x/step).
-    long steps(double x) const { return static_cast<long>(round_half_even(clamp(x, lo_, hi_) / step_)); }
+    long steps(double x) const { return static_cast<long>(grid_index(x)); }
 
     double step() const { return step_; }
     int levels() const { return levels_; }
