@@ -433,34 +433,52 @@ template <int Degree> void cell_lines::dot_lines_coded(const double* in, double*
                 dots[k * lines_ + line] = 0.0;
 }
 
+namespace {
+
+/// One pass of accumulate_width_coded over 4 * Vectors outputs from w0: each pulsed, written line
+/// adds sum_k weight_k * y^k to them (its weights loaded once for all of them).
+template <int Degree, int Vectors>
+void accumulate_width_pass(const std::uint8_t* codes, std::size_t width, std::size_t lines, const std::uint8_t* written,
+                           const std::size_t* pulsed_lines, std::size_t pulsed, const double* weights, double step_v,
+                           std::size_t w0, double* out)
+{
+    const vec4 step = splat4(step_v), mid = splat4(v_mid);
+    vec4 acc[Vectors] = {};
+    for (std::size_t i = 0; i < pulsed; ++i) {
+        const std::size_t line = pulsed_lines[i];
+        if (!written[line])
+            continue;
+        const std::uint8_t* line_codes = codes + line * width + w0;
+        vec4 y[Vectors], p[Vectors];
+        for (int v = 0; v < Vectors; ++v)
+            p[v] = y[v] = grid_deviation4(line_codes + 4 * v, step, mid);
+        for (int k = 0; k < Degree; ++k) {
+            const double g = weights[k * lines + line];
+            for (int v = 0; v < Vectors; ++v)
+                acc[v] += g * p[v];
+            if (k + 1 < Degree)
+                for (int v = 0; v < Vectors; ++v)
+                    p[v] *= y[v];
+        }
+    }
+    for (int v = 0; v < Vectors; ++v)
+        store4(out + w0 + 4 * v, load4(out + w0 + 4 * v) + acc[v]);
+}
+
+}  // namespace
+
 template <int Degree>
 void cell_lines::accumulate_width_coded(const double* weights, std::size_t pulsed, double* out) const
 {
-    // accumulate_width with the powers rebuilt from the codes. Unwritten lines (y = 0) add nothing.
-    const vec4 step = splat4(grid_.step), mid = splat4(v_mid);
+    // accumulate_width with the powers rebuilt from the codes, 16 outputs a pass, then 8: every
+    // output's sum in the same order. Unwritten lines (y = 0) add nothing.
+    const std::uint8_t* written = written_.data();
+    const std::size_t* lines = pulsed_lines_.data();
     std::size_t w0 = 0;
-    for (; w0 + block <= width_; w0 += block) {
-        vec4 acc0 = {}, acc1 = {};
-        for (std::size_t i = 0; i < pulsed; ++i) {
-            const std::size_t line = pulsed_lines_[i];
-            if (!written_[line])
-                continue;
-            const std::uint8_t* codes = &codes_[line * width_ + w0];
-            const vec4 y0 = grid_deviation4(codes, step, mid), y1 = grid_deviation4(codes + 4, step, mid);
-            vec4 p0 = y0, p1 = y1;
-            for (int k = 0; k < Degree; ++k) {
-                const double g = weights[k * lines_ + line];
-                acc0 += g * p0;
-                acc1 += g * p1;
-                if (k + 1 < Degree) {
-                    p0 *= y0;
-                    p1 *= y1;
-                }
-            }
-        }
-        store4(out + w0, load4(out + w0) + acc0);
-        store4(out + w0 + 4, load4(out + w0 + 4) + acc1);
-    }
+    for (; w0 + 2 * block <= width_; w0 += 2 * block)
+        accumulate_width_pass<Degree, 4>(codes_.data(), width_, lines_, written, lines, pulsed, weights, grid_.step, w0, out);
+    for (; w0 + block <= width_; w0 += block)
+        accumulate_width_pass<Degree, 2>(codes_.data(), width_, lines_, written, lines, pulsed, weights, grid_.step, w0, out);
     for (std::size_t w = w0; w < width_; ++w)
         for (std::size_t i = 0; i < pulsed; ++i)
             if (written_[pulsed_lines_[i]]) {

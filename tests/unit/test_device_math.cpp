@@ -656,6 +656,46 @@ TEST_CASE("cell_lines code storage rejects values off the grid and bad grids", "
     CHECK(cells.stored(1, 1) == 0.45);
 }
 
+TEST_CASE("cell_lines write_codes stores what write stores for the codes' voltages", "[cell_lines]")
+{
+    // Both storage orders, both precisions: the same cells, so bit-identical MACs.
+    const random_lines data(21, 19, 17);
+    const cell_lines::code_grid grid{0.9 / 7, 8};
+    const quantizer dac(0.0, 0.9, 8);
+    const cell_model m(nonlinearity::polynomial, leakage_form::voltage, 1);
+    for (cell_lines::storage order : orders)
+        for (mac_precision precision : {mac_precision::exact, mac_precision::float32}) {
+            cell_lines by_volts(data.lines, data.width, m, order, &grid, precision);
+            cell_lines by_codes(data.lines, data.width, m, order, &grid, precision);
+            for (std::size_t l = 0; l < data.lines; ++l) {
+                std::vector<double> volts(data.width);
+                std::vector<std::uint8_t> codes(data.width);
+                for (std::size_t w = 0; w < data.width; ++w) {
+                    codes[w] = static_cast<std::uint8_t>(dac.steps(data.volts[l * data.width + w]));
+                    volts[w] = dac(data.volts[l * data.width + w]);
+                }
+                by_volts.write(l, volts.data());
+                by_codes.write_codes(l, codes.data());
+                for (std::size_t w = 0; w < data.width; ++w)
+                    CHECK(by_codes.stored(l, w) == by_volts.stored(l, w));
+            }
+            std::vector<double> a(data.lines), b(data.lines), c(data.width), d(data.width);
+            by_volts.mac_per_line(data.in_width.data(), data.delta.data(), data.enabled.data(), a.data());
+            by_codes.mac_per_line(data.in_width.data(), data.delta.data(), data.enabled.data(), b.data());
+            by_volts.mac_per_width(data.in_lines.data(), data.delta.data(), c.data());
+            by_codes.mac_per_width(data.in_lines.data(), data.delta.data(), d.data());
+            CHECK(a == b);
+            CHECK(c == d);
+        }
+    cell_lines cells(2, 3, m, cell_lines::storage::by_line, &grid);
+    const std::uint8_t past_top[3] = {0, 8, 1};
+    CHECK_THROWS_AS(cells.write_codes(0, past_top), std::invalid_argument);
+    CHECK_THROWS_AS(cells.write_codes(2, past_top), std::out_of_range);
+    cell_lines planes(2, 3, m);  // no grid: the cells hold voltages
+    const std::uint8_t codes[3] = {0, 1, 2};
+    CHECK_THROWS_AS(planes.write_codes(0, codes), std::logic_error);
+}
+
 TEST_CASE("round_half_even equals x - remainder(x, 1) on random and tie values", "[quantizer]")
 {
     // The definition the authors' quantizer uses (remainder rounds its quotient half to even).
