@@ -303,16 +303,18 @@ void cell_lines::mac_per_width(const double* in, const double* delta, double* ou
     model_.term_weights(delta, lines_, g);
     double offset = 0.0;  // the k = 0 term, when every gain is 1
     std::size_t pulsed = 0;
-    for (std::size_t line = 0; line < lines_; ++line)
+    std::size_t* pulsed_lines = pulsed_lines_.data();  // locals: the stores alias no member
+    const std::size_t lines = lines_;
+    for (std::size_t line = 0; line < lines; ++line)
         if (in[line] != 0.0) {
             offset += in[line] * g[line];
-            pulsed_lines_[pulsed++] = line;
+            pulsed_lines[pulsed++] = line;
         }
-    for (int k = 0; k <= degree_; ++k)
-        for (std::size_t line = 0; line < lines_; ++line)
-            g[k * lines_ + line] *= in[line];
+    const int first = has_gains_ ? 0 : 1;  // without gains the k = 0 weights are in the offset
+    for (int k = first; k <= degree_; ++k)
+        for (std::size_t line = 0; line < lines; ++line)
+            g[k * lines + line] *= in[line];
     std::fill(out, out + width_, has_gains_ ? 0.0 : offset);
-    const int first = has_gains_ ? 0 : 1;
     const int planes = degree_ - first + 1;
     const double* weights = g + first * lines_;
     if (order_ == storage::by_line && coded_) {
