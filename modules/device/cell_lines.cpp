@@ -397,31 +397,45 @@ template <int Planes> void cell_lines::accumulate_width(const double* weights, s
                 out[w] += weights[p * lines_ + pulsed_lines_[i]] * base[p * plane + pulsed_lines_[i] * width_ + w];
 }
 
-template <int Degree> void cell_lines::dot_lines_coded(const double* in, double* dots) const
+namespace {
+
+/// One pass of dot_lines_coded over the 4 * Vectors lines from line0 (by_cell codes): the moments
+/// dots[k][line] = sum_w in[w] * y^(k+1), every input loaded once for all of them.
+template <int Degree, int Vectors>
+void dot_lines_pass(const std::uint8_t* codes, std::size_t lines, std::size_t width, const double* in, double step_v,
+                    std::size_t line0, double* dots)
 {
-    // dot_lines with the powers rebuilt from the codes (same products, same order of the sums).
-    const vec4 step = splat4(grid_.step), mid = splat4(v_mid);
-    std::size_t line0 = 0;
-    for (; line0 + block <= lines_; line0 += block) {
-        vec4 acc[Degree][2] = {};
-        for (std::size_t w = 0; w < width_; ++w) {
-            const double x = in[w];
-            const std::uint8_t* codes = &codes_[w * lines_ + line0];
-            for (int h = 0; h < 2; ++h) {
-                const vec4 y = grid_deviation4(codes + 4 * h, step, mid);
-                vec4 p = y;
-                for (int k = 0; k < Degree; ++k) {
-                    acc[k][h] += x * p;
-                    if (k + 1 < Degree)
-                        p *= y;
-                }
+    const vec4 step = splat4(step_v), mid = splat4(v_mid);
+    vec4 acc[Degree][Vectors] = {};
+    for (std::size_t w = 0; w < width; ++w) {
+        const double x = in[w];
+        const std::uint8_t* cell_codes = codes + w * lines + line0;
+        for (int v = 0; v < Vectors; ++v) {
+            const vec4 y = grid_deviation4(cell_codes + 4 * v, step, mid);
+            vec4 p = y;
+            for (int k = 0; k < Degree; ++k) {
+                acc[k][v] += x * p;
+                if (k + 1 < Degree)
+                    p *= y;
             }
         }
-        for (int k = 0; k < Degree; ++k) {
-            store4(dots + k * lines_ + line0, acc[k][0]);
-            store4(dots + k * lines_ + line0 + 4, acc[k][1]);
-        }
     }
+    for (int k = 0; k < Degree; ++k)
+        for (int v = 0; v < Vectors; ++v)
+            store4(dots + k * lines + line0 + 4 * v, acc[k][v]);
+}
+
+}  // namespace
+
+template <int Degree> void cell_lines::dot_lines_coded(const double* in, double* dots) const
+{
+    // dot_lines with the powers rebuilt from the codes (same products, same order of the sums),
+    // 16 lines a pass, then 8.
+    std::size_t line0 = 0;
+    for (; line0 + 2 * block <= lines_; line0 += 2 * block)
+        dot_lines_pass<Degree, 4>(codes_.data(), lines_, width_, in, grid_.step, line0, dots);
+    for (; line0 + block <= lines_; line0 += block)
+        dot_lines_pass<Degree, 2>(codes_.data(), lines_, width_, in, grid_.step, line0, dots);
     for (std::size_t line = line0; line < lines_; ++line)
         for (int k = 0; k < Degree; ++k) {
             double acc = 0.0;
