@@ -75,17 +75,18 @@ void vcd_writer::end_definitions()
 
 void vcd_writer::instant(std::uint64_t time, const value_change* changes, std::size_t count)
 {
-    if (time != now_ || !time_written_)
-        text_.commit(write_time(text_.claim(max_time_chars), time));
     std::size_t* const last = last_change_.data();
     for (std::size_t k = 0; k < count; ++k)
         last[changes[k].id] = k;
     // Members in locals: the text is written through a char*, which may alias anything.
     const variable* const variables = variables_.data();
-    for (std::size_t begin = 0; begin < count; begin += changes_per_claim) {
-        const std::size_t end = std::min(count, begin + changes_per_claim);
-        char* at = text_.claim(changes_per_claim * max_value_chars);
-        for (std::size_t k = begin; k < end; ++k) {
+    std::size_t k = 0;
+    do {
+        const std::size_t end = std::min(count, k + changes_per_claim);
+        char* at = text_.claim(max_time_chars + changes_per_claim * max_value_chars);
+        if (k == 0 && (time != now_ || !time_written_))
+            at = write_time(at, time);
+        for (; k < end; ++k) {
             const value_change c = changes[k];
             if (last[c.id] != k)
                 continue;
@@ -98,10 +99,24 @@ void vcd_writer::instant(std::uint64_t time, const value_change* changes, std::s
             at += v.tail_length;
         }
         text_.commit(at);
-    }
+    } while (k < count);
 }
 
 char* vcd_writer::write_time(char* at, std::uint64_t time)
+{
+    // Mostly a later time in the same microsecond: the kept high digits and six more.
+    if (time > now_ && time_written_ && high_base_ != 0 && time - high_base_ < low_range) {
+        *at = '#';
+        std::memcpy(at + 1, high_digits_.data(), high_digits_.size());
+        at = text_buffer::write_six_digits(at + 1 + high_length_, time - high_base_);
+        *at = '\n';
+        now_ = time;
+        return at + 1;
+    }
+    return write_time_anew(at, time);
+}
+
+char* vcd_writer::write_time_anew(char* at, std::uint64_t time)
 {
     if (!header_done_ || time < now_)
         throw std::logic_error("vcd_writer: change before the header or back in time");
