@@ -62,7 +62,8 @@ private:
     /// "#time\n" at `at`; returns the end. Throws before the header or back in time.
     char* write_time(char* at, std::uint64_t time);
     /// write_time past the fast case: the high digits made anew, the checks.
-    char* write_time_anew(char* at, std::uint64_t time);
+    /// Kept out of line (rare), so that write_time stays small enough to inline.
+    [[gnu::noinline]] char* write_time_anew(char* at, std::uint64_t time);
     /// 'b' and the bits of `shown` without leading zeros ("b0" for zero): the bits above the
     /// last whole group of four one by one, then four at a time.
     static char* write_binary(char* at, std::uint64_t shown)
