@@ -13,8 +13,8 @@ namespace {
 constexpr int heads_pid = 1, tiles_pid = 2;
 }  // namespace
 
-timeline_tracer::timeline_tracer(atomic_file& file, std::size_t heads, std::size_t traced_head,
-                                 std::size_t tiles, const device::phase_cycles& cycles)
+timeline_tracer::timeline_tracer(atomic_file& file, std::size_t heads, std::size_t traced_head, std::size_t tiles,
+                                 const device::phase_cycles& cycles)
     : text_(file.stream()), traced_head_(traced_head), first_(true), phase_openings_(), phase_closings_(),
       k_read_(opening("K read")), v_read_(opening("V read")), head_tracks_(), tile_tracks_()
 {
@@ -34,11 +34,12 @@ timeline_tracer::timeline_tracer(atomic_file& file, std::size_t heads, std::size
         phase_openings_[p] = opening(phase_name(kind));
         std::string closing;
         if (kind == phase::readout)
-            closing = ",\"sign_cycles\":" + std::to_string(cycles.readout.sign) + ",\"counter_steps\":" +
-                      std::to_string(cycles.readout.counter_steps);
+            closing = ",\"sign_cycles\":" + std::to_string(cycles.readout.sign) +
+                      ",\"counter_steps\":" + std::to_string(cycles.readout.counter_steps);
         else if (kind == phase::digital)
-            closing = ",\"adder_stages\":" + std::to_string(cycles.digital.adder_stages) + ",\"scale_cycles\":" +
-                      std::to_string(cycles.digital.scale) + ",\"routing_cycles\":" + std::to_string(cycles.digital.routing);
+            closing = ",\"adder_stages\":" + std::to_string(cycles.digital.adder_stages) +
+                      ",\"scale_cycles\":" + std::to_string(cycles.digital.scale) +
+                      ",\"routing_cycles\":" + std::to_string(cycles.digital.routing);
         phase_closings_[p] = make_snippet(closing + "}}");
     }
 }
@@ -47,7 +48,8 @@ timeline_tracer::snippet timeline_tracer::make_snippet(const std::string& text)
 {
     snippet s;
     if (text.size() > s.text.size())
-        throw std::logic_error("timeline_tracer: fixed text longer than " + std::to_string(s.text.size()) + ": " + text);
+        throw std::logic_error("timeline_tracer: fixed text longer than " + std::to_string(s.text.size()) + ": " +
+                               text);
     std::memcpy(s.text.data(), text.data(), text.size());
     s.length = text.size();
     return s;
@@ -92,7 +94,8 @@ char* timeline_tracer::slice_head(char* at, const snippet& opening, const sc_tim
 void timeline_tracer::on_phase(const phase_record& r)
 {
     const std::size_t kind = static_cast<std::size_t>(r.kind);
-    char* at = slice_head(text_.claim(slice_room), phase_openings_.at(kind), r.start, r.duration, head_tracks_.at(r.head));
+    char* at =
+        slice_head(text_.claim(slice_room), phase_openings_.at(kind), r.start, r.duration, head_tracks_.at(r.head));
     std::memcpy(at, "\"token\":", 8);
     at = text_buffer::write_decimal(at + 8, r.token);
     std::memcpy(at, ",\"cycles\":", 10);

@@ -9,8 +9,8 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
-#include <vector>
 #include <string_view>
+#include <vector>
 
 #include "device/circuit_timing.h"
 #include "head_monitor.h"
@@ -59,7 +59,7 @@ private:
 
     text_buffer text_;
     std::size_t traced_head_;
-    bool first_;  ///< no event yet (slices follow the metadata: always after one)
+    bool first_;                             ///< no event yet (slices follow the metadata: always after one)
     std::array<snippet, 7> phase_openings_;  ///< by phase
     std::array<snippet, 7> phase_closings_;  ///< by phase: the args from `cycles` on, "}}"
     snippet k_read_, v_read_;

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <array>
-#include <cstring>
 #include <cstdint>
+#include <cstring>
 
 namespace gcasim {
 
@@ -25,10 +25,10 @@ int bits_for(std::uint64_t n)
 vcd_tracer::vcd_tracer(atomic_file& file, std::size_t heads, std::size_t traced_head, std::size_t traced_tile,
                        std::size_t width, std::size_t tile_tokens, const device::phase_cycles& cycles,
                        const sc_time& clock)
-    : file_(file), vcd_(file_.stream(), "1 ps"), traced_head_(traced_head), traced_tile_(traced_tile),
-      cycles_(cycles), clock_(clock), token_id_(0), phase_id_(0), write_slot_id_(0), counter_id_(0),
-      adder_stage_id_(0), active_id_(0), phase_flag_ids_(), busy_ids_(), q_ids_(), phi_ids_(), changes_(),
-      ordered_(), instants_(), order_(), keys_(), slots_(), slot_shift_(0), recent_(none)
+    : file_(file), vcd_(file_.stream(), "1 ps"), traced_head_(traced_head), traced_tile_(traced_tile), cycles_(cycles),
+      clock_(clock), token_id_(0), phase_id_(0), write_slot_id_(0), counter_id_(0), adder_stage_id_(0), active_id_(0),
+      phase_flag_ids_(), busy_ids_(), q_ids_(), phi_ids_(), changes_(), ordered_(), instants_(), order_(), keys_(),
+      slots_(), slot_shift_(0), recent_(none)
 {
     vcd_.begin_scope("layer");
     token_id_ = vcd_.add_var("token", 32);
@@ -136,9 +136,11 @@ void vcd_tracer::record_adder_stages(const phase_record& r)
     const int stages = cycles_.digital.adder_stages;
     if (stages == 0)
         return;
-    const sc_time stage_time = static_cast<double>(cycles_.digital.combine / static_cast<device::cycle_count>(stages)) * clock_;
+    const sc_time stage_time =
+        static_cast<double>(cycles_.digital.combine / static_cast<device::cycle_count>(stages)) * clock_;
     for (int stage = 1; stage <= stages; ++stage)
-        record(r.start + static_cast<double>(stage - 1) * stage_time, adder_stage_id_, static_cast<std::uint64_t>(stage));
+        record(r.start + static_cast<double>(stage - 1) * stage_time, adder_stage_id_,
+               static_cast<std::uint64_t>(stage));
     record(r.start + static_cast<double>(stages) * stage_time, adder_stage_id_, 0);
 }
 
@@ -184,7 +186,8 @@ void vcd_tracer::sort_instants()
         latest = std::max(latest, at.time_ps);
     }
     constexpr int index_bits = 20;
-    if (instants_.size() <= (std::size_t{1} << index_bits) && latest - earliest < (std::uint64_t{1} << (64 - index_bits))) {
+    if (instants_.size() <= (std::size_t{1} << index_bits) &&
+        latest - earliest < (std::uint64_t{1} << (64 - index_bits))) {
         // One integer per instant, its time above its index: a plain sort of integers.
         keys_.resize(instants_.size());
         for (std::size_t k = 0; k < keys_.size(); ++k)

@@ -48,6 +48,7 @@ private:
     static constexpr int none = -1;
 
     void record(const sc_core::sc_time& t, int id, std::uint64_t value);
+    /// A change at instants_[at].
     void append(int at, int id, std::uint64_t value)
     {
         changes_.push_back({{value, id}, at});
@@ -77,6 +78,7 @@ private:
     void sort_instants();
     /// Write the buffered changes up to `until` (all of them by default), in time order.
     void flush(std::uint64_t until_ps = UINT64_MAX);
+
     atomic_file& file_;
     vcd_writer vcd_;
     std::size_t traced_head_, traced_tile_;
@@ -84,10 +86,10 @@ private:
     sc_core::sc_time clock_;
     int token_id_, phase_id_, write_slot_id_, counter_id_, adder_stage_id_, active_id_;
     std::vector<int> phase_flag_ids_, busy_ids_, q_ids_, phi_ids_;
-    std::vector<change> changes_;                  ///< as recorded
+    std::vector<change> changes_;                    ///< as recorded
     std::vector<vcd_writer::value_change> ordered_;  ///< placed by instant (flush)
     std::vector<instant> instants_;
-    std::vector<int> order_;             ///< instants by time (flush)
+    std::vector<int> order_;           ///< instants by time (flush)
     std::vector<std::uint64_t> keys_;  ///< for sorting the instants
     /// Open addressing by time: 1 + index into instants_, 0 for a free slot; a power of two long.
     std::vector<int> slots_;

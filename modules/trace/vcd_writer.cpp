@@ -7,7 +7,8 @@
 namespace gcasim {
 
 vcd_writer::vcd_writer(std::ostream& out, const std::string& timescale)
-    : text_(out), variables_(), last_change_(), now_(0), high_base_(0), high_digits_(), high_length_(0), time_written_(false), header_done_(false)
+    : text_(out), variables_(), last_change_(), now_(0), high_base_(0), high_digits_(), high_length_(0),
+      time_written_(false), header_done_(false)
 {
     text_.put("$version gcasim $end\n$timescale ");
     text_.put(timescale);
@@ -32,7 +33,10 @@ void vcd_writer::begin_scope(const std::string& name)
     text_.put(" $end\n");
 }
 
-void vcd_writer::end_scope() { text_.put("$upscope $end\n"); }
+void vcd_writer::end_scope()
+{
+    text_.put("$upscope $end\n");
+}
 
 int vcd_writer::add_var(const std::string& name, int width)
 {
@@ -129,7 +133,8 @@ char* vcd_writer::write_time_anew(char* at, std::uint64_t time)
         if (time - high_base_ >= low_range) {
             const std::uint64_t high = time / low_range;
             high_base_ = high * low_range;
-            high_length_ = static_cast<std::size_t>(text_buffer::write_decimal(high_digits_.data(), high) - high_digits_.data());
+            high_length_ =
+                static_cast<std::size_t>(text_buffer::write_decimal(high_digits_.data(), high) - high_digits_.data());
         }
         std::memcpy(at, high_digits_.data(), high_digits_.size());
         at = text_buffer::write_six_digits(at + high_length_, time - high_base_);
@@ -140,6 +145,9 @@ char* vcd_writer::write_time_anew(char* at, std::uint64_t time)
     return at;
 }
 
-void vcd_writer::flush() { text_.flush(); }
+void vcd_writer::flush()
+{
+    text_.flush();
+}
 
 }  // namespace gcasim

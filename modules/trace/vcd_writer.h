@@ -86,7 +86,7 @@ private:
     }();
 
     text_buffer text_;
-    std::vector<variable> variables_;  ///< by id
+    std::vector<variable> variables_;       ///< by id
     std::vector<std::size_t> last_change_;  ///< by id: its last change in the instant being written
     std::uint64_t now_;
     /// The time stamps' digits above the low six, of high_base_ (a multiple of 10^6 ps).
