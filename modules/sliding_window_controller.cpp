@@ -224,6 +224,7 @@ sc_time sliding_window_controller::read_keys(std::size_t t)
         report_pulses(phase::qk, tile, query_.data(), params_.width);
         phase_time = std::max(phase_time, delay);
     }
+    flush_deferred();
     ext_->line_enabled = nullptr;
     ext_->defer = nullptr;
     return phase_time;
@@ -245,6 +246,7 @@ sc_time sliding_window_controller::drive_values()
         report_pulses(phase::pv, tile, &pulses_[tile * params_.array_tokens], params_.array_tokens);
         phase_time = std::max(phase_time, delay);
     }
+    flush_deferred();
     ext_->defer = nullptr;
     return phase_time;
 }

@@ -109,6 +109,8 @@ private:
     /// The sub-tiles' deferred MACs (if any) are done: their results may be read. Only this head's
     /// MACs: the other heads' go on on the pool.
     void join_deferred() { if (lane_) lane_->join(); }
+    /// Hand the last, partly filled chunk of this phase's MACs to the pool.
+    void flush_deferred() { if (lane_) lane_->flush(); }
     void transport(tlm::tlm_fw_transport_if<>& target, tlm::tlm_generic_payload& gp,
                    sc_core::sc_time& delay, const char* what, std::size_t tile);
 

@@ -2,13 +2,16 @@
 // a deferral into the payload (analog_payload::defer) lets the gain-cell arrays queue their MACs on
 // it and return from b_transport with only the delay annotated, and joins it before it reads any
 // result. Every job writes its own buffers, so the results do not depend on the number of threads.
-// Jobs are plain (function, context) pairs kept in a preallocated queue: nothing is allocated per
-// token.
+//
+// A job takes microseconds, so what it costs to hand one over matters: the queue is a bounded ring
+// without a lock (a slot's sequence number says whose turn it is), threads spin briefly before they
+// sleep, and a lane hands its jobs over in chunks of a few. Nothing is allocated per token.
 #pragma once
 
 #include <atomic>
 #include <condition_variable>
 #include <cstddef>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -29,16 +32,30 @@ class compute_pool : public deferral {
 public:
     /// The jobs of one initiator (a head's controller). lane::join() waits for these only, so a
     /// head goes on as soon as its own MACs are done while the workers still run the other heads'
-    /// (no barrier across heads); while it waits it runs queued jobs of any lane.
+    /// (no barrier across heads); while it waits it runs queued jobs of any lane. Jobs are queued
+    /// in chunks of `chunk_jobs` (one sub-tile's MAC is too short to be worth a hand-over of its
+    /// own): flush() queues a partly filled chunk, join() flushes first.
     class lane : public deferral {
     public:
         explicit lane(compute_pool& pool) : pool_(pool) {}
-        void submit(job_function function, void* context) override { pool_.enqueue(function, context, &pending_); }
-        void join() { pool_.join_until(pending_); }
+        void submit(job_function function, void* context) override;
+        void flush();
+        void join();
 
     private:
+        static constexpr std::size_t chunk_jobs = 4;
+        struct chunk {
+            std::size_t count = 0;
+            job_function functions[chunk_jobs];
+            void* contexts[chunk_jobs];
+        };
+        static void run_chunk(void* context);
+
         compute_pool& pool_;
-        std::atomic<std::size_t> pending_{0};  ///< submitted, not yet finished
+        std::vector<std::unique_ptr<chunk>> chunks_;  ///< reused after every join: stable addresses
+        std::size_t used_ = 0;                        ///< chunks handed out since the last join
+        chunk* open_ = nullptr;                       ///< being filled, not yet queued
+        std::atomic<std::size_t> pending_{0};         ///< queued, not yet finished
     };
 
     /// `threads` workers besides the simulation thread, which helps while it waits in join().
@@ -47,7 +64,7 @@ public:
     compute_pool(const compute_pool&) = delete;
     compute_pool& operator=(const compute_pool&) = delete;
 
-    /// A job of the pool's own lane.
+    /// A job of the pool's own lane, queued at once.
     void submit(job_function function, void* context) override { enqueue(function, context, &pending_); }
     /// Run queued jobs on this thread too and return when all jobs (of every lane) are done.
     void join() { join_until(unfinished_); }
@@ -60,25 +77,34 @@ private:
         void* context;
         std::atomic<std::size_t>* lane_pending;
     };
+    /// A ring slot: `sequence` == position: free for the job of that position; == position + 1:
+    /// holds it, to be taken.
+    struct slot {
+        std::atomic<std::size_t> sequence;
+        job item;
+    };
+    static constexpr std::size_t ring_size = 4096;  // a power of two; a full ring runs jobs in place
+
     void enqueue(job_function function, void* context, std::atomic<std::size_t>* lane_pending);
-    /// Run jobs on this thread until `pending` is 0 (a lane's counter, or unfinished_).
-    void join_until(const std::atomic<std::size_t>& pending);
-    bool take(job& j);  // with mutex_ held
+    bool take(job& j);
     void run(const job& j);
     void work();
+    /// Run jobs on this thread until `pending` is 0 (a lane's counter, or unfinished_).
+    void join_until(const std::atomic<std::size_t>& pending);
+    bool has_work() const;  ///< a job waits in the ring (a hint: another thread may take it first)
 
+    std::unique_ptr<slot[]> ring_;
+    alignas(64) std::atomic<std::size_t> enqueue_at_{0};
+    alignas(64) std::atomic<std::size_t> dequeue_at_{0};
+    alignas(64) std::atomic<std::size_t> unfinished_{0};  ///< submitted, not yet finished (every lane)
+    std::atomic<std::size_t> pending_{0};                 ///< the pool's own lane
+    // Sleeping is the slow path: a thread announces it in these counters, then checks again under
+    // mutex_ before it waits, so a notifier that reads 0 knows the sleeper will see its change.
+    alignas(64) std::atomic<std::size_t> sleeping_workers_{0};
+    std::atomic<std::size_t> sleeping_joiners_{0};
+    std::atomic<bool> stopping_{false};
     std::mutex mutex_;
     std::condition_variable work_ready_, job_done_;
-    std::vector<job> queue_;
-    std::size_t next_ = 0;
-    std::size_t sleeping_workers_ = 0;  ///< workers waiting on work_ready_ (submit wakes one)
-    std::size_t joining_ = 0;           ///< threads waiting on job_done_ (a finished job wakes them)
-    bool stopping_ = false;
-    // A job takes microseconds; a sleep and wake-up takes tens of microseconds, milliseconds on a
-    // busy machine. So workers and joins spin briefly on these counters before they sleep.
-    std::atomic<std::size_t> queued_{0};      ///< submitted, not yet taken
-    std::atomic<std::size_t> unfinished_{0};  ///< submitted, not yet finished (every lane)
-    std::atomic<std::size_t> pending_{0};     ///< the pool's own lane
     std::vector<std::thread> workers_;
 };
 
