@@ -10,6 +10,12 @@
 
 namespace gcasim::device {
 
+/// Whether the exact coded kernels run eight doubles a register (AVX-512, where the processor has
+/// it) or four. The results are identical bit for bit; allow_wide_kernels(false) is for the test
+/// that checks it.
+bool wide_kernels();
+void allow_wide_kernels(bool allowed);
+
 class cell_lines {
 public:
     /// Memory order of the stored powers y^k. Each MAC is fastest when its inner loop runs over

@@ -43,7 +43,7 @@ public:
         void join();
 
     private:
-        static constexpr std::size_t chunk_jobs = 4;
+        static constexpr std::size_t chunk_jobs = 8;
         struct chunk {
             std::size_t count = 0;
             job_function functions[chunk_jobs];

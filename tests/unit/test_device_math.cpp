@@ -612,6 +612,40 @@ void compare_float_tables(std::size_t width)
 
 }  // namespace
 
+TEST_CASE("cell_lines exact MACs are the same bits eight or four doubles a register", "[cell_lines]")
+{
+    // 45 lines x 45 cells: the wide kernels' passes of 32 and 8 and what is left to the four-wide
+    // ones. On a processor without AVX-512 both runs take the four-wide kernels.
+    INFO("AVX-512 kernels on this processor: " << wide_kernels());
+    const random_lines data(45, 45, 123);
+    const cell_lines::code_grid grid{0.9 / 7, 8};
+    const quantizer dac(0.0, 0.9, 8);
+    std::vector<double> volts(data.volts.size());
+    std::transform(data.volts.begin(), data.volts.end(), volts.begin(), [&](double v) { return dac(v); });
+    for (cell_lines::storage order : orders)
+        for (nonlinearity shape : shapes)
+            for (leakage_form leak : leaks) {
+                INFO("order " << int(order) << ", shape " << int(shape) << ", leak " << int(leak));
+                const cell_model m(shape, leak, -1);
+                cell_lines codes(data.lines, data.width, m, order, &grid);
+                for (std::size_t l = 0; l < data.lines; ++l)
+                    if (l != 4 && l != 40)
+                        codes.write(l, &volts[l * data.width]);
+                std::vector<double> line_sums[2], width_sums[2];
+                for (int wide = 0; wide < 2; ++wide) {
+                    allow_wide_kernels(wide == 1);
+                    line_sums[wide].assign(data.lines, -1.0);
+                    width_sums[wide].assign(data.width, -1.0);
+                    codes.mac_per_line(data.in_width.data(), data.delta.data(), data.enabled.data(),
+                                       line_sums[wide].data());
+                    codes.mac_per_width(data.in_lines.data(), data.delta.data(), width_sums[wide].data());
+                }
+                allow_wide_kernels(true);
+                CHECK(line_sums[0] == line_sums[1]);
+                CHECK(width_sums[0] == width_sums[1]);
+            }
+}
+
 TEST_CASE("cell_lines float32 tables agree with the exact MACs to float rounding", "[cell_lines]")
 {
     // Width 64: vector blocks only; width 19: with remainders.
