@@ -285,7 +285,7 @@ double gain_cell_array::seconds(const sc_time& a, const sc_time& b)
     return a >= b ? static_cast<double>((a - b).value()) * resolution : -static_cast<double>((b - a).value()) * resolution;
 }
 
-void gain_cell_array::update_decay(const sc_time& now)
+void gain_cell_array::update_decay(const sc_time& now, bool lines)
 {
     const double tau = tau_s_;
     double since_ref = seconds(now, decay_ref_);
@@ -295,6 +295,8 @@ void gain_cell_array::update_decay(const sc_time& now)
         for (std::size_t line = 0; line < params_.tokens; ++line)
             written_factor_[line] = std::exp(seconds(written_at_[line], now) / tau);
     }
+    if (!lines)
+        return;
     const double now_factor = std::exp(-since_ref / tau);
     for (std::size_t line = 0; line < params_.tokens; ++line)
         decay_[line] = std::min(1.0, now_factor * written_factor_[line]);  // not yet settled: age 0
@@ -327,9 +329,13 @@ void gain_cell_array::compute_mac()
     const bool per_column = params_.layout == orientation::token_per_column;
     const std::size_t inputs = per_column ? params_.width : params_.tokens;
     const std::size_t outputs = per_column ? params_.tokens : params_.width;
-    if (params_.model.leak() != device::leakage_form::none)
-        update_decay(mac_.now);
     const std::size_t active_lines = mac_.enabled ? count_set(mac_.enabled, params_.tokens) : params_.tokens;
+    // No visible token line (K) or no pulse (V): the kernels give zeros without the leakage
+    // factors (most sub-tiles while a long window fills).
+    const bool reads_cells = per_column ? active_lines > 0
+                                        : std::any_of(mac_.in, mac_.in + inputs, [](double x) { return x != 0.0; });
+    if (params_.model.leak() != device::leakage_form::none)
+        update_decay(mac_.now, reads_cells);
     if (per_column)
         cells_.mac_per_line(mac_.in, decay_.data(), mac_.enabled, mac_.out);
     else

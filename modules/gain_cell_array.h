@@ -100,7 +100,10 @@ public:
 private:
     void write_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
     void mac_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
-    void update_decay(const sc_core::sc_time& now);
+    /// The leakage factor of every line at `now` (decay_); with `lines` false only the re-basing
+    /// of the reference time (a MAC that reads no cell needs no factor, but the reference must move
+    /// at the same times whatever is read, for the same roundings).
+    void update_decay(const sc_core::sc_time& now, bool lines = true);
     void compute_mac();
     static void run_mac(void* self) { static_cast<gain_cell_array*>(self)->compute_mac(); }
     /// Writes stored_ (through the DAC) into a line; returns the write energy (aJ).

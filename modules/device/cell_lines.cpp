@@ -319,6 +319,10 @@ void cell_lines::mac_per_line(const double* in, const double* delta, const std::
 
 void cell_lines::mac_per_width(const double* in, const double* delta, double* out)
 {
+    if (std::all_of(in, in + lines_, [](double x) { return x == 0.0; })) {
+        std::fill(out, out + width_, 0.0);  // no pulse, no charge (every path below gives +0 too)
+        return;
+    }
     if (!decay_rate_.empty())
         return mac_per_width_per_cell(in, delta, out);
     if (float_tables())
