@@ -95,3 +95,24 @@ TEST_CASE("compute_pool lanes: a lane's join waits for its own jobs, not for the
         }
     }
 }
+
+TEST_CASE("compute_pool: jobs past the ring's capacity run in place, each once", "[compute_pool]")
+{
+    // With no worker nothing is taken before join(): past the ring's 4096 slots submit() runs the
+    // job itself. With a worker some are taken meanwhile; either way every job runs exactly once.
+    for (std::size_t workers : {0u, 1u}) {
+        compute_pool pool(workers);
+        compute_pool::lane lane(pool);
+        std::vector<slot> own(5000), laned(5000);
+        for (std::size_t i = 0; i < own.size(); ++i) {
+            pool.submit(&fill, &own[i]);
+            lane.submit(&fill, &laned[i]);
+        }
+        lane.join();
+        for (const slot& s : laned)
+            REQUIRE(s.runs.load() == 1);
+        pool.join();
+        for (const slot& s : own)
+            REQUIRE(s.runs.load() == 1);
+    }
+}
